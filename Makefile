@@ -1,0 +1,73 @@
+# resilient-ssh: build driver.
+#
+# The fork is assembled, not committed: the pinned upstream tarball
+# (upstream.lock) + patches/ + our own files (src/, regress/).  See README.md.
+#
+#   make                build ssh, sshd, sftp, scp, ... in $(TREE)
+#   make deps           install build and test dependencies (Debian, as root)
+#   make demo           build, then show the fork at work on 127.0.0.1
+#   make check          unit tests, our regress scripts, upstream smoke tests
+#   make check-upstream upstream's complete regress suite on the fork
+#   make install        install like upstream's "make install" (PREFIX, DESTDIR)
+#   make patches        export commits made in $(TREE) back to patches/
+#   make reassemble     re-apply patches/, dropping edits made in $(TREE)
+#   make clean          remove build/ (the downloaded tarball is kept)
+#   make distclean      also remove downloads/
+
+include upstream.lock
+
+BUILD_DIR ?=	$(CURDIR)/build
+DOWNLOAD_DIR ?=	$(CURDIR)/downloads
+TREE :=		$(BUILD_DIR)/openssh-$(UPSTREAM_VERSION)
+PREFIX ?=	/usr/local
+SCRIPTS :=	$(CURDIR)/scripts
+
+export BUILD_DIR DOWNLOAD_DIR PREFIX UPSTREAM_TARBALL CONFIGURE_FLAGS
+
+.PHONY: all build fetch assemble deps demo check check-unit check-regress \
+	check-upstream install patches reassemble clean distclean
+
+all: build
+
+build:
+	@$(SCRIPTS)/build.sh
+
+fetch:
+	@$(SCRIPTS)/fetch-upstream.sh >/dev/null
+
+assemble:
+	@$(SCRIPTS)/assemble.sh
+
+reassemble:
+	@RS_FORCE=1 $(SCRIPTS)/assemble.sh
+
+patches:
+	@$(SCRIPTS)/refresh-patches.sh
+
+deps:
+	@$(SCRIPTS)/deps.sh
+
+demo: build
+	@$(SCRIPTS)/demo.sh
+
+# check runs every group; check-unit and check-regress run one each.
+check: build
+	@$(SCRIPTS)/check.sh $(CHECK_GROUPS)
+
+check-unit: build
+	@$(SCRIPTS)/check.sh unit
+
+check-regress: build
+	@$(SCRIPTS)/check.sh regress
+
+check-upstream: build
+	@$(SCRIPTS)/check.sh upstream
+
+install: build
+	$(MAKE) -C $(TREE) install
+
+clean:
+	rm -rf $(BUILD_DIR)
+
+distclean: clean
+	rm -rf $(DOWNLOAD_DIR)

@@ -1,0 +1,5 @@
+# resilient-ssh regress scripts, appended to upstream's LTESTS by
+# patches/0003.  Each name is regress/NAME.sh in this repository.
+
+RESILIENT_LTESTS=	resilient-identity
+RESILIENT_CLEANFILES=	resilient-*.out

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+#
+# Assemble, configure (when needed) and build the fork.
+#
+# Usage: build.sh
+# Environment: PREFIX (default /usr/local), CONFIGURE_FLAGS (extra flags for
+# upstream's configure), plus those of assemble.sh.
+#
+# configure runs again only when its flags change or configure itself
+# changed; a patched Makefile.in only re-runs config.status.
+
+set -eu
+RS_PROG=build
+. "$(dirname "$0")/lib.sh"
+rs_read_lock
+tree=$(rs_tree)
+
+"$RS_TOP/scripts/assemble.sh"
+
+PREFIX=${PREFIX:-/usr/local}
+args="--prefix=$PREFIX ${CONFIGURE_FLAGS:-}"
+stamp="$tree/.resilient-configure-flags"
+if [ ! -f "$tree/config.status" ] || [ ! -f "$stamp" ] ||
+    [ "$(cat "$stamp")" != "$args" ] ||
+    [ "$tree/configure" -nt "$tree/config.status" ]; then
+	rs_msg "configuring: $args (log: $tree/configure.log)"
+	rm -f "$stamp"
+	# shellcheck disable=SC2086
+	if ! (cd "$tree" && ./configure $args) >"$tree/configure.log" 2>&1; then
+		tail -n 20 "$tree/configure.log" >&2
+		rs_die "configure failed; see $tree/configure.log"
+	fi
+	echo "$args" > "$stamp"
+elif [ "$tree/Makefile.in" -nt "$tree/Makefile" ]; then
+	(cd "$tree" && ./config.status) >>"$tree/configure.log" 2>&1 ||
+	    rs_die "config.status failed; see $tree/configure.log"
+fi
+
+rs_msg "building in $tree"
+make -C "$tree" -j"$(rs_jobs)" ${MAKE_QUIET:+-s}
+rs_msg "built: $("$tree/ssh" -V 2>&1)"

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+#
+# Run the fork's tests and print one summary line: "N passed, N failed,
+# N skipped".  Exit status is non-zero if anything failed.
+#
+# Usage: check.sh [GROUP ...]
+#   unit      cmocka tests of our modules
+#   regress   our regress scripts and a smoke subset of upstream's
+#   upstream  upstream's complete suite, script by script
+# Default: unit regress.
+# Environment:
+#   SMOKE_LTESTS   upstream regress scripts run after ours (default below)
+#   VALGRIND=no    run unit tests without valgrind
+#   CHECK_LOGS     where per-test logs go (default build/check-logs)
+
+set -eu
+RS_PROG=check
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/testenv.sh"
+rs_read_lock
+RS_TREE=$(rs_tree)
+tree=$RS_TREE
+
+# A subset of upstream's own suite that exercises every area our hooks
+# touch: transport, kex and rekey, privsep, channels, sftp/scp, mux.
+SMOKE_LTESTS=${SMOKE_LTESTS-connect connect-privsep transfer sftp scp forwarding multiplex rekey}
+
+logs=${CHECK_LOGS:-${BUILD_DIR:-$RS_TOP/build}/check-logs}
+rm -rf "$logs"
+mkdir -p "$logs"
+groups=${*:-unit regress}
+
+tp=0 tf=0 ts=0		# totals
+gp=0 gf=0 gs=0		# current group
+failed=()
+
+result() {	# result pass|fail|skip NAME [DETAIL]
+	case "$1" in
+	pass) gp=$((gp + 1)); printf '  PASS  %s %s\n' "$2" "${3:-}" ;;
+	fail) gf=$((gf + 1)); failed+=("$2")
+	      printf '  FAIL  %s %s\n' "$2" "${3:-}" ;;
+	skip) gs=$((gs + 1)); printf '  SKIP  %s %s\n' "$2" "${3:-}" ;;
+	esac
+}
+
+show_tail() {	# show_tail LOG: the end of a failed test's log
+	tail -n "${CHECK_TAIL:-25}" "$1" | sed 's/^/        | /'
+}
+
+group_end() {	# group_end NAME
+	printf '%s: %d passed, %d failed, %d skipped\n' "$1" "$gp" "$gf" "$gs"
+	tp=$((tp + gp)); tf=$((tf + gf)); ts=$((ts + gs))
+	gp=0 gf=0 gs=0
+}
+
+# --- unit: cmocka tests of our modules --------------------------------------
+run_unit() {
+	local out="${BUILD_DIR:-$RS_TOP/build}/unit" t name log p f s rc vg=()
+	echo "== unit tests (cmocka, tests/unit/)"
+	if ! make -s -C "$RS_TOP/tests/unit" TREE="$tree" OUT="$out" \
+	    >"$logs/unit-build.log" 2>&1; then
+		result fail "unit-build" "(compile error)"
+		show_tail "$logs/unit-build.log"
+		group_end unit
+		return
+	fi
+	if [ "${VALGRIND:-yes}" != no ] && command -v valgrind >/dev/null; then
+		vg=(valgrind -q --error-exitcode=99 --leak-check=full
+		    --errors-for-leak-kinds=definite)
+	fi
+	for t in $(make -s -C "$RS_TOP/tests/unit" TREE="$tree" OUT="$out" list); do
+		name=$(basename "$t")
+		log="$logs/$name.log"
+		rc=0
+		"${vg[@]}" "$t" >"$log" 2>&1 || rc=$?
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+		s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+		p=${p:-0} f=${f:-0} s=${s:-0}
+		gp=$((gp + p)); gs=$((gs + s))
+		if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+			f=1	# crashed, or valgrind found an error
+		fi
+		gf=$((gf + f))
+		if [ "$f" != 0 ]; then
+			failed+=("$name")
+			printf '  FAIL  %s (%s passed, %s failed, exit %s)\n' \
+			    "$name" "$p" "$f" "$rc"
+			show_tail "$log"
+		else
+			printf '  PASS  %s (%s tests%s)\n' "$name" "$p" \
+			    "${vg:+, under valgrind}"
+		fi
+	done
+	group_end unit
+}
+
+# Run upstream's harness on each named regress script, one at a time, so
+# that one failure does not hide the rest.
+run_ltests() {	# run_ltests NAME...
+	local t log rc start secs why
+	for t in "$@"; do
+		log="$logs/$t.log"
+		start=$(date +%s)
+		rc=0
+		make -C "$tree" t-exec LTESTS="$t" >"$log" 2>&1 || rc=$?
+		secs=$(( $(date +%s) - start ))
+		if [ "$rc" != 0 ]; then
+			result fail "$t" "(${secs}s, log: $log)"
+			show_tail "$log"
+		elif why=$(grep -m1 '^SKIPPED: ' "$log"); then
+			result skip "$t" "(${why#SKIPPED: })"
+		else
+			result pass "$t" "(${secs}s)"
+		fi
+	done
+}
+
+# Run one of upstream's top-level test targets as a single result.
+run_target() {	# run_target TARGET
+	local log="$logs/$1.log" rc=0 start secs
+	start=$(date +%s)
+	make -C "$tree" "$1" >"$log" 2>&1 || rc=$?
+	secs=$(( $(date +%s) - start ))
+	if [ "$rc" != 0 ]; then
+		result fail "$1" "(${secs}s, log: $log)"
+		show_tail "$log"
+	else
+		result pass "$1" "(${secs}s)"
+	fi
+}
+
+# Print a variable of upstream's regress/Makefile.
+regress_var() {
+	printf 'rs-print-%%:\n\t@echo $($*)\n' |
+	    make -s -C "$tree/regress" -f Makefile -f - "rs-print-$1"
+}
+
+# --- regress: our scripts, then upstream's smoke subset ----------------------
+run_regress() {
+	echo "== regress tests (upstream harness: ours, then upstream smoke subset)"
+	rs_ensure_privsep
+	# shellcheck disable=SC2046
+	run_ltests $(regress_var RESILIENT_LTESTS) $SMOKE_LTESTS
+	group_end regress
+}
+
+# --- upstream: the complete upstream suite, as "make tests" runs it ----------
+run_upstream() {
+	echo "== upstream regress suite (file tests, every LTESTS script, interop, unit)"
+	rs_ensure_privsep
+	run_target file-tests
+	# shellcheck disable=SC2046
+	run_ltests $(regress_var LTESTS)
+	run_target interop-tests
+	run_target unit
+	group_end upstream
+}
+
+for g in $groups; do
+	case "$g" in
+	unit) run_unit ;;
+	regress) run_regress ;;
+	upstream) run_upstream ;;
+	*) rs_die "unknown test group: $g (groups: unit regress upstream)" ;;
+	esac
+done
+
+if [ "${#failed[@]}" -gt 0 ]; then
+	echo "failed: ${failed[*]} (logs in $logs)"
+fi
+echo "$tp passed, $tf failed, $ts skipped"
+[ "$tf" = 0 ]

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+#
+# Install the Debian packages needed to build and test the fork.
+#
+# As root on Debian: installs whatever is missing with apt-get.  Otherwise:
+# prints the exact list and succeeds only if nothing is missing.
+
+set -eu
+RS_PROG=deps
+. "$(dirname "$0")/lib.sh"
+
+# Build: compiler, OpenSSL, zlib, libbsd (libmd), pkg-config.
+# Fetch and assemble: curl, ca-certificates, git.
+# Tests: cmocka, valgrind, tmux, procps, iproute2, nftables, openssh for
+# the interop checks, python3.
+pkgs=(build-essential pkg-config libssl-dev zlib1g-dev libbsd-dev
+    libcmocka-dev curl ca-certificates git valgrind procps
+    iproute2 tmux)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	if ! dpkg-query -W -f '${Status}' "$p" 2>/dev/null |
+	    grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+	rs_msg "all build and test dependencies are installed"
+	exit 0
+fi
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+	rs_msg "missing packages: ${missing[*]}"
+	rs_msg "install them as root, e.g.: apt-get install ${missing[*]}"
+	exit 1
+fi
+
+rs_msg "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null ||
+    rs_die "apt-get update failed"
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+    rs_die "apt-get install failed for: ${missing[*]}"
+rs_msg "installed ${#missing[@]} packages"

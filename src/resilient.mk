@@ -1,0 +1,16 @@
+# resilient-ssh: the fork's own objects, added to upstream's object lists by
+# patches/0002 (Makefile.in includes this file).  List new modules here; the
+# patch stays unchanged.
+
+RESILIENT_LIBSSH_OBJS=	resilient-buffer.o
+RESILIENT_SSH_OBJS=
+RESILIENT_SSHD_OBJS=
+RESILIENT_SSHD_SESSION_OBJS=
+RESILIENT_SSHD_AUTH_OBJS=
+
+# Record header dependencies for every object, ours and upstream's alike,
+# so that editing one of our headers rebuilds the hooks that include it.
+CFLAGS+=	-MMD -MP
+-include $(wildcard *.d)
+# Rules read from the .d files must not become make's default goal.
+.DEFAULT_GOAL :=
