@@ -22,7 +22,7 @@ TREE :=		$(BUILD_DIR)/openssh-$(UPSTREAM_VERSION)
 PREFIX ?=	/usr/local
 SCRIPTS :=	$(CURDIR)/scripts
 
-export BUILD_DIR DOWNLOAD_DIR PREFIX UPSTREAM_TARBALL CONFIGURE_FLAGS
+export BUILD_DIR DOWNLOAD_DIR PREFIX UPSTREAM_TARBALL CONFIGURE_FLAGS V
 
 .PHONY: all build fetch assemble deps demo check check-unit check-regress \
 	check-upstream install patches reassemble clean distclean

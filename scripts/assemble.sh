@@ -51,7 +51,9 @@ want=$(rs_series_id)
 read -r have_id have_head < "$tree/.git/resilient-applied" || true
 head=$(g rev-parse HEAD)
 
-if [ "$want" != "${have_id:-}" ] || [ "$head" != "${have_head:-}" ]; then
+# Re-apply only when patches/ changed (or on "make reassemble").  Commits
+# made in the tree on top of an unchanged series are built as they are.
+if [ "$want" != "${have_id:-}" ] || [ "${RS_FORCE:-0}" = 1 ]; then
 	if [ -n "${have_head:-}" ] && [ "${RS_FORCE:-0}" != 1 ]; then
 		if [ "$head" != "$have_head" ]; then
 			rs_die "$tree has commits that are not in patches/: run 'make patches' to export them, or 'make reassemble' to drop them"

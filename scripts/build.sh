@@ -7,7 +7,8 @@
 # upstream's configure), plus those of assemble.sh.
 #
 # configure runs again only when its flags change or configure itself
-# changed; a patched Makefile.in only re-runs config.status.
+# changed; a patched Makefile.in only re-runs config.status.  V=1 shows
+# the compiler output.
 
 set -eu
 RS_PROG=build
@@ -36,6 +37,18 @@ elif [ "$tree/Makefile.in" -nt "$tree/Makefile" ]; then
 	    rs_die "config.status failed; see $tree/configure.log"
 fi
 
-rs_msg "building in $tree"
-make -C "$tree" -j"$(rs_jobs)" ${MAKE_QUIET:+-s}
+# The full compiler output goes to a log; errors and warnings from our own
+# files are shown, and the log's tail if the build fails.  V=1 shows all.
+log="$tree/build.log"
+rs_msg "building in $tree (log: $log)"
+if [ "${V:-0}" = 1 ]; then
+	make -C "$tree" -j"$(rs_jobs)"
+elif ! make -C "$tree" -j"$(rs_jobs)" >"$log" 2>&1; then
+	grep -E '(error|warning):' "$log" | head -n 40 >&2 || true
+	tail -n 30 "$log" >&2
+	rs_die "build failed; full log in $log"
+else
+	grep -E '^(resilient|kex-resilient|routemon)[^:]*:[0-9]+:[0-9]+: (error|warning):' \
+	    "$log" >&2 || true
+fi
 rs_msg "built: $("$tree/ssh" -V 2>&1)"

@@ -66,6 +66,7 @@ run_unit() {
 	fi
 	if [ "${VALGRIND:-yes}" != no ] && command -v valgrind >/dev/null; then
 		vg=(valgrind -q --error-exitcode=99 --leak-check=full
+		    --suppressions="$RS_TOP/tests/unit/valgrind.supp"
 		    --errors-for-leak-kinds=definite)
 	fi
 	for t in $(make -s -C "$RS_TOP/tests/unit" TREE="$tree" OUT="$out" list); do

@@ -1,0 +1,378 @@
+/*
+ * Copyright (c) 2026 The resilient-ssh authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Session state of the resilient-sessions extension and the hooks that
+ * upstream's key exchange calls: offering the pseudo-algorithm,
+ * deciding whether both sides support it, and keeping the resume secret
+ * (PROTOCOL.resilient sections 1 and 4).
+ */
+
+#include "includes.h"
+
+#include <sys/types.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "ssherr.h"
+#include "sshbuf.h"
+#include "digest.h"
+#include "kex.h"
+#include "packet.h"
+
+#include "ssh2.h"
+
+#include "resilient.h"
+#include "resilient-buffer.h"
+#include "resilient-kdf.h"
+#include "resilient-msg.h"
+#include "resilient-proto.h"
+
+struct resilient {
+	int	offered;		/* we list the pseudo-algorithm */
+	int	negotiated;		/* both initial KEXINITs list it */
+	int	hash_alg;		/* HASH of the initial key exchange */
+	u_int	epoch;			/* key exchanges folded into secret */
+	size_t	buffer_max;		/* replay buffer cap, bytes */
+	size_t	secret_len;
+	u_char	secret[RESILIENT_SECRET_MAX];	/* R */
+	u_char	token[RESILIENT_TOKEN_LEN];
+
+	/* Counting starts when user authentication completes (2.1) */
+	int	active;
+	struct resilient_buffer *sent;	/* counted messages not yet acked */
+	uint64_t recv_next;		/* counter of next message expected */
+	size_t	unacked_bytes;		/* counted payload since our last ACK */
+	size_t	ack_bytes;		/* acknowledgement interval */
+	struct resilient_stats stats;
+};
+
+int
+resilient_enable(struct ssh *ssh, size_t buffer_max)
+{
+	struct resilient *rs;
+
+	if (ssh == NULL || buffer_max < RESILIENT_BUFFER_MIN_MAX ||
+	    buffer_max > RESILIENT_BUFFER_MAX_MAX)
+		return SSH_ERR_INVALID_ARGUMENT;
+	if (ssh->resilient != NULL)
+		return SSH_ERR_INTERNAL_ERROR;
+	if ((rs = calloc(1, sizeof(*rs))) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	rs->offered = 1;
+	rs->buffer_max = buffer_max;
+	rs->ack_bytes = RESILIENT_ACK_BYTES;
+	ssh->resilient = rs;
+	return 0;
+}
+
+void
+resilient_free(struct ssh *ssh)
+{
+	if (ssh == NULL || ssh->resilient == NULL)
+		return;
+	resilient_buffer_free(ssh->resilient->sent);
+	freezero(ssh->resilient, sizeof(*ssh->resilient));
+	ssh->resilient = NULL;
+}
+
+int
+resilient_negotiated(const struct ssh *ssh)
+{
+	return ssh != NULL && ssh->resilient != NULL &&
+	    ssh->resilient->negotiated;
+}
+
+int
+resilient_kex_proposal(struct ssh *ssh, char **kexalgsp)
+{
+	char *cp;
+
+	if (ssh->resilient == NULL || !ssh->resilient->offered)
+		return 0;
+	if (kexalgsp == NULL || *kexalgsp == NULL)
+		return SSH_ERR_INVALID_ARGUMENT;
+	if ((cp = kex_names_cat(*kexalgsp, RESILIENT_KEX_NAME)) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	free(*kexalgsp);
+	*kexalgsp = cp;
+	return 0;
+}
+
+int
+resilient_kex_negotiate(struct ssh *ssh, const char *my_kexalgs,
+    const char *peer_kexalgs)
+{
+	struct resilient *rs = ssh->resilient;
+
+	if (rs == NULL)
+		return 0;
+	rs->negotiated = rs->offered && my_kexalgs != NULL &&
+	    peer_kexalgs != NULL &&
+	    kex_has_any_alg(my_kexalgs, RESILIENT_KEX_NAME) &&
+	    kex_has_any_alg(peer_kexalgs, RESILIENT_KEX_NAME);
+	debug_f("resilient sessions %s",
+	    rs->negotiated ? "negotiated" : "not supported by peer");
+	return 0;
+}
+
+int
+resilient_kex_derive(struct ssh *ssh, const u_char *hash, size_t hashlen,
+    const struct sshbuf *shared_secret)
+{
+	struct resilient *rs = ssh->resilient;
+	struct kex *kex = ssh->kex;
+	u_char next[RESILIENT_SECRET_MAX];
+	size_t len;
+	int r;
+
+	if (rs == NULL || !rs->negotiated)
+		return 0;
+	if (kex == NULL || hash == NULL || shared_secret == NULL)
+		return SSH_ERR_INVALID_ARGUMENT;
+	if ((kex->flags & KEX_INITIAL) != 0) {
+		if (rs->epoch != 0)
+			return SSH_ERR_INTERNAL_ERROR;
+		rs->hash_alg = kex->hash_alg;
+		len = ssh_digest_bytes(rs->hash_alg);
+		if (len < RESILIENT_MAC_MIN || len > sizeof(rs->secret)) {
+			/* Both sides see the same method: both turn it off */
+			verbose_f("resilient sessions unavailable with %s",
+			    kex->name);
+			rs->negotiated = 0;
+			return 0;
+		}
+		rs->secret_len = len;
+		r = resilient_kdf_resume_secret(rs->hash_alg, shared_secret,
+		    hash, hashlen, sshbuf_ptr(kex->session_id),
+		    sshbuf_len(kex->session_id), rs->secret, rs->secret_len);
+	} else {
+		if (rs->epoch == 0)
+			return SSH_ERR_INTERNAL_ERROR;
+		if ((r = resilient_kdf_ratchet(rs->hash_alg, shared_secret,
+		    hash, hashlen, rs->secret, rs->secret_len,
+		    next, rs->secret_len)) == 0)
+			memcpy(rs->secret, next, rs->secret_len);
+		explicit_bzero(next, sizeof(next));
+	}
+	if (r != 0 || (r = resilient_kdf_token(rs->hash_alg, rs->secret,
+	    rs->secret_len, rs->token, sizeof(rs->token))) != 0) {
+		explicit_bzero(rs->secret, sizeof(rs->secret));
+		return r;
+	}
+	rs->epoch++;
+	debug_f("resume secret at epoch %u", rs->epoch);
+	return 0;
+}
+
+int
+resilient_token(const struct ssh *ssh, const u_char **tokenp, size_t *lenp)
+{
+	if (tokenp != NULL)
+		*tokenp = NULL;
+	if (lenp != NULL)
+		*lenp = 0;
+	if (tokenp == NULL || lenp == NULL || !resilient_negotiated(ssh) ||
+	    ssh->resilient->epoch == 0)
+		return SSH_ERR_INVALID_ARGUMENT;
+	*tokenp = ssh->resilient->token;
+	*lenp = sizeof(ssh->resilient->token);
+	return 0;
+}
+
+u_int
+resilient_epoch(const struct ssh *ssh)
+{
+	return ssh == NULL || ssh->resilient == NULL ? 0 :
+	    ssh->resilient->epoch;
+}
+
+static int
+is_server(const struct ssh *ssh)
+{
+	return ssh->kex != NULL && ssh->kex->server;
+}
+
+/*
+ * Start counting: the user authentication protocol has completed.  Only
+ * now is any resumable state allocated.
+ */
+static int
+resilient_activate(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+
+	if (rs->active)
+		return SSH_ERR_PROTOCOL_ERROR;
+	if ((rs->sent = resilient_buffer_new(rs->buffer_max, 0)) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	rs->active = 1;
+	rs->recv_next = 0;
+	rs->unacked_bytes = 0;
+	debug_f("counting messages; replay buffer cap %zu bytes",
+	    rs->buffer_max);
+	return 0;
+}
+
+int
+resilient_packet_sent(struct ssh *ssh, u_char type, const u_char *msg,
+    size_t len)
+{
+	struct resilient *rs = ssh->resilient;
+	int r;
+
+	if (rs == NULL || !rs->negotiated)
+		return 0;
+	if (!rs->active) {
+		if (type == SSH2_MSG_USERAUTH_SUCCESS && is_server(ssh))
+			return resilient_activate(ssh);
+		return 0;
+	}
+	if (!RESILIENT_IS_COUNTED(type))
+		return 0;
+	if (msg == NULL || len == 0 || msg[0] != type)
+		return SSH_ERR_INTERNAL_ERROR;
+	if ((r = resilient_buffer_append(rs->sent, msg, len, NULL)) != 0) {
+		error_fr(r, "replay buffer full (%zu bytes held, cap %zu)",
+		    resilient_buffer_bytes(rs->sent), rs->buffer_max);
+		return r;
+	}
+	rs->stats.sent_msgs++;
+	rs->stats.sent_bytes += len;
+	if (resilient_buffer_bytes(rs->sent) > rs->stats.buffer_peak)
+		rs->stats.buffer_peak = resilient_buffer_bytes(rs->sent);
+	return 0;
+}
+
+int
+resilient_packet_received(struct ssh *ssh, u_char type, size_t len)
+{
+	struct resilient *rs = ssh->resilient;
+
+	if (rs == NULL || !rs->negotiated)
+		return 0;
+	if (!rs->active) {
+		if (type == SSH2_MSG_USERAUTH_SUCCESS && !is_server(ssh))
+			return resilient_activate(ssh);
+		return 0;
+	}
+	if (!RESILIENT_IS_COUNTED(type))
+		return 0;
+	rs->recv_next++;
+	rs->stats.recv_msgs++;
+	rs->stats.recv_bytes += 1 + len;
+	rs->unacked_bytes += 1 + len;
+	if (rs->unacked_bytes >= rs->ack_bytes)
+		return resilient_send_ack(ssh);
+	return 0;
+}
+
+int
+resilient_send_ack(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	struct sshbuf *b = NULL;
+	int r;
+
+	if (rs == NULL || !rs->active || rs->unacked_bytes == 0)
+		return 0;
+	if ((b = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = resilient_msg_put_counter(b, rs->recv_next)) != 0 ||
+	    (r = sshpkt_start(ssh, SSH2_MSG_RESILIENT_ACK)) != 0 ||
+	    (r = sshpkt_putb(ssh, b)) != 0 ||
+	    (r = sshpkt_send(ssh)) != 0)
+		goto out;
+	rs->unacked_bytes = 0;
+	rs->stats.acks_sent++;
+	debug3_f("acknowledged up to %llu",
+	    (unsigned long long)rs->recv_next);
+ out:
+	sshbuf_free(b);
+	return r;
+}
+
+/* Drop the connection with a reason the peer and the log both see */
+static int
+resilient_protocol_error(struct ssh *ssh, const char *why)
+{
+	int r;
+
+	error("resilient: %s", why);
+	if ((r = sshpkt_disconnect(ssh, "resilient: %s", why)) == 0)
+		(void)ssh_packet_write_wait(ssh);
+	return SSH_ERR_PROTOCOL_ERROR;
+}
+
+int
+resilient_packet_input(struct ssh *ssh, u_char type, int *handledp)
+{
+	struct resilient *rs = ssh->resilient;
+	const u_char *body;
+	size_t len;
+	uint64_t next;
+	int r;
+
+	*handledp = 0;
+	if (rs == NULL || !rs->negotiated || type != SSH2_MSG_RESILIENT_ACK)
+		return 0;
+	*handledp = 1;
+	if (!rs->active)
+		return resilient_protocol_error(ssh, "ACK before authentication");
+	body = sshpkt_ptr(ssh, &len);
+	if ((r = resilient_msg_get_counter(body, len, &next)) != 0)
+		return resilient_protocol_error(ssh, "malformed ACK");
+	if ((r = sshpkt_get(ssh, NULL, len)) != 0)
+		return r;
+	if ((r = resilient_buffer_ack(rs->sent, next)) != 0) {
+		debug_f("ACK %llu outside [%llu, %llu]",
+		    (unsigned long long)next,
+		    (unsigned long long)resilient_buffer_first(rs->sent),
+		    (unsigned long long)resilient_buffer_next(rs->sent));
+		return resilient_protocol_error(ssh, "ACK for data never sent");
+	}
+	rs->stats.acks_received++;
+	debug3_f("peer acknowledged up to %llu", (unsigned long long)next);
+	return 0;
+}
+
+int
+resilient_can_send_data(const struct ssh *ssh)
+{
+	const struct resilient *rs = ssh->resilient;
+
+	if (rs == NULL || !rs->active)
+		return 1;
+	return resilient_buffer_has_room(rs->sent);
+}
+
+void
+resilient_get_stats(const struct ssh *ssh, struct resilient_stats *st)
+{
+	const struct resilient *rs;
+
+	memset(st, 0, sizeof(*st));
+	if (ssh == NULL || (rs = ssh->resilient) == NULL)
+		return;
+	*st = rs->stats;
+	st->active = rs->active;
+	if (rs->sent != NULL) {
+		st->buffer_bytes = resilient_buffer_bytes(rs->sent);
+		st->buffer_msgs = resilient_buffer_count(rs->sent);
+	}
+	st->recv_next = rs->recv_next;
+}

@@ -1,0 +1,81 @@
+/*
+ * Copyright (c) 2026 The resilient-ssh authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Per-session state of the resilient-sessions extension, hung off
+ * struct ssh.  Upstream code reaches it only through the guarded hooks
+ * declared here; see PROTOCOL.resilient for the protocol itself.
+ */
+
+#ifndef _RESILIENT_H
+#define _RESILIENT_H
+
+struct ssh;
+struct sshbuf;
+struct resilient;
+
+/* Offer the extension on this connection; replay buffer cap in bytes */
+int	resilient_enable(struct ssh *ssh, size_t buffer_max);
+/* Release all resilient state of ssh, wiping secrets; NULL-safe */
+void	resilient_free(struct ssh *ssh);
+/* Nonzero once both sides' initial KEXINITs listed the extension */
+int	resilient_negotiated(const struct ssh *ssh);
+
+/* kex hook: append the pseudo-algorithm to an initial kex list */
+int	resilient_kex_proposal(struct ssh *ssh, char **kexalgsp);
+/* kex hook: decide, from both initial proposals, whether it is on */
+int	resilient_kex_negotiate(struct ssh *ssh, const char *my_kexalgs,
+    const char *peer_kexalgs);
+/* kex hook: derive (initial kex) or ratchet (rekey) the resume secret */
+int	resilient_kex_derive(struct ssh *ssh, const u_char *hash,
+    size_t hashlen, const struct sshbuf *shared_secret);
+
+/* packet hook: a message (type byte first) is handed to the transport */
+int	resilient_packet_sent(struct ssh *ssh, u_char type, const u_char *msg,
+    size_t len);
+/* packet hook: a message of type with len bytes after the type arrived */
+int	resilient_packet_received(struct ssh *ssh, u_char type, size_t len);
+/* packet hook: consume the extension's own messages; sets *handledp */
+int	resilient_packet_input(struct ssh *ssh, u_char type, int *handledp);
+/* Acknowledge now whatever arrived since the last ACK, if anything */
+int	resilient_send_ack(struct ssh *ssh);
+/* channels hook: nonzero while channel data may be produced */
+int	resilient_can_send_data(const struct ssh *ssh);
+
+struct resilient_stats {
+	int		active;		/* counting (authenticated) */
+	uint64_t	sent_msgs;	/* counted messages sent */
+	uint64_t	sent_bytes;	/* their payload bytes, type included */
+	uint64_t	recv_msgs;	/* counted messages received */
+	uint64_t	recv_bytes;
+	uint64_t	recv_next;	/* counter of next expected message */
+	uint64_t	acks_sent;
+	uint64_t	acks_received;
+	size_t		buffer_bytes;	/* replay buffer now */
+	size_t		buffer_msgs;
+	size_t		buffer_peak;	/* replay buffer high-water mark */
+};
+/* Counters for logging and tests */
+void	resilient_get_stats(const struct ssh *ssh,
+    struct resilient_stats *st);
+
+/* Current resume token (RESILIENT_TOKEN_LEN bytes); for the broker */
+int	resilient_token(const struct ssh *ssh, const u_char **tokenp,
+    size_t *lenp);
+/* Number of key exchanges that ratcheted the secret (1 = initial only) */
+u_int	resilient_epoch(const struct ssh *ssh);
+
+#endif /* _RESILIENT_H */
