@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "misc.h"
 #include "ssherr.h"
 #include "sshbuf.h"
 #include "digest.h"
@@ -57,6 +58,7 @@ struct resilient {
 	struct resilient_buffer *sent;	/* counted messages not yet acked */
 	uint64_t recv_next;		/* counter of next message expected */
 	size_t	unacked_bytes;		/* counted payload since our last ACK */
+	double	unacked_since;		/* monotime of oldest unacked message */
 	size_t	ack_bytes;		/* acknowledgement interval */
 	struct resilient_stats stats;
 };
@@ -272,6 +274,8 @@ resilient_packet_received(struct ssh *ssh, u_char type, size_t len)
 	}
 	if (!RESILIENT_IS_COUNTED(type))
 		return 0;
+	if (rs->unacked_bytes == 0)
+		rs->unacked_since = monotime_double();
 	rs->recv_next++;
 	rs->stats.recv_msgs++;
 	rs->stats.recv_bytes += 1 + len;
@@ -375,4 +379,140 @@ resilient_get_stats(const struct ssh *ssh, struct resilient_stats *st)
 		st->buffer_msgs = resilient_buffer_count(rs->sent);
 	}
 	st->recv_next = rs->recv_next;
+}
+
+int
+resilient_ack_deadline_ms(const struct ssh *ssh)
+{
+	const struct resilient *rs = ssh->resilient;
+	double left;
+
+	if (rs == NULL || !rs->active || rs->unacked_bytes == 0)
+		return -1;
+	left = rs->unacked_since + RESILIENT_ACK_DELAY_MS / 1000.0 -
+	    monotime_double();
+	return left <= 0 ? 0 : (int)(left * 1000.0) + 1;
+}
+
+int
+resilient_ack_tick(struct ssh *ssh)
+{
+	if (ssh->resilient == NULL || resilient_ack_deadline_ms(ssh) != 0)
+		return 0;
+	return resilient_send_ack(ssh);
+}
+
+int
+resilient_loop_prepare(struct ssh *ssh, struct timespec *timeout)
+{
+	int r, ms;
+
+	if ((r = resilient_ack_tick(ssh)) != 0)
+		return r;
+	if ((ms = resilient_ack_deadline_ms(ssh)) >= 0)
+		ptimeout_deadline_ms(timeout, ms);
+	return 0;
+}
+
+/*
+ * Privilege separation moves the transport from sshd-auth to the
+ * post-authentication child as a blob (ssh_packet_get_state).  The
+ * extension's state travels with it, right after authentication, when
+ * nothing counted can have been sent yet.
+ */
+int
+resilient_state_put(const struct ssh *ssh, struct sshbuf *m)
+{
+	const struct resilient *rs = ssh->resilient;
+	int r;
+
+	if (rs == NULL)
+		return sshbuf_put_u8(m, 0);
+	if (rs->sent != NULL && resilient_buffer_count(rs->sent) != 0)
+		return SSH_ERR_INTERNAL_ERROR;
+	if ((r = sshbuf_put_u8(m, 1)) != 0 ||
+	    (r = sshbuf_put_u8(m, rs->offered)) != 0 ||
+	    (r = sshbuf_put_u8(m, rs->negotiated)) != 0 ||
+	    (r = sshbuf_put_u8(m, rs->active)) != 0 ||
+	    (r = sshbuf_put_u32(m, (u_int32_t)rs->hash_alg)) != 0 ||
+	    (r = sshbuf_put_u32(m, rs->epoch)) != 0 ||
+	    (r = sshbuf_put_u64(m, rs->buffer_max)) != 0 ||
+	    (r = sshbuf_put_u64(m, rs->recv_next)) != 0 ||
+	    (r = sshbuf_put_u64(m, rs->sent == NULL ? 0 :
+	    resilient_buffer_next(rs->sent))) != 0 ||
+	    (r = sshbuf_put_string(m, rs->secret, rs->secret_len)) != 0 ||
+	    (r = sshbuf_put_string(m, rs->token, sizeof(rs->token))) != 0)
+		return r;
+	return 0;
+}
+
+int
+resilient_state_get(struct ssh *ssh, struct sshbuf *m)
+{
+	struct resilient *rs = NULL;
+	u_char present, offered, negotiated, active;
+	u_int32_t hash_alg, epoch;
+	u_int64_t buffer_max, recv_next, send_next;
+	const u_char *secret, *token;
+	size_t secret_len, token_len;
+	int r;
+
+	if ((r = sshbuf_get_u8(m, &present)) != 0)
+		return r;
+	if (present == 0)
+		return 0;
+	if (present != 1 || ssh->resilient != NULL)
+		return SSH_ERR_INVALID_FORMAT;
+	if ((r = sshbuf_get_u8(m, &offered)) != 0 ||
+	    (r = sshbuf_get_u8(m, &negotiated)) != 0 ||
+	    (r = sshbuf_get_u8(m, &active)) != 0 ||
+	    (r = sshbuf_get_u32(m, &hash_alg)) != 0 ||
+	    (r = sshbuf_get_u32(m, &epoch)) != 0 ||
+	    (r = sshbuf_get_u64(m, &buffer_max)) != 0 ||
+	    (r = sshbuf_get_u64(m, &recv_next)) != 0 ||
+	    (r = sshbuf_get_u64(m, &send_next)) != 0 ||
+	    (r = sshbuf_get_string_direct(m, &secret, &secret_len)) != 0 ||
+	    (r = sshbuf_get_string_direct(m, &token, &token_len)) != 0)
+		return r;
+	if (buffer_max < RESILIENT_BUFFER_MIN_MAX ||
+	    buffer_max > RESILIENT_BUFFER_MAX_MAX ||
+	    secret_len > RESILIENT_SECRET_MAX ||
+	    token_len != RESILIENT_TOKEN_LEN)
+		return SSH_ERR_INVALID_FORMAT;
+	if ((rs = calloc(1, sizeof(*rs))) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	rs->offered = offered != 0;
+	rs->negotiated = negotiated != 0;
+	rs->hash_alg = (int)hash_alg;
+	rs->epoch = epoch;
+	rs->buffer_max = (size_t)buffer_max;
+	rs->ack_bytes = RESILIENT_ACK_BYTES;
+	rs->secret_len = secret_len;
+	memcpy(rs->secret, secret, secret_len);
+	memcpy(rs->token, token, token_len);
+	rs->recv_next = recv_next;
+	if (active) {
+		if ((rs->sent = resilient_buffer_new(rs->buffer_max,
+		    send_next)) == NULL) {
+			freezero(rs, sizeof(*rs));
+			return SSH_ERR_ALLOC_FAIL;
+		}
+		rs->active = 1;
+	}
+	ssh->resilient = rs;
+	return 0;
+}
+
+int
+resilient_parse_buffer_size(const char *arg, long long *valp)
+{
+	long long val;
+
+	*valp = 0;
+	if (arg == NULL || *arg == '\0' || scan_scaled((char *)arg, &val) != 0 ||
+	    val < RESILIENT_BUFFER_MIN_MAX ||
+	    val > (long long)RESILIENT_BUFFER_MAX_MAX)
+		return SSH_ERR_INVALID_ARGUMENT;
+	*valp = val;
+	return 0;
 }

@@ -25,6 +25,7 @@
 
 struct ssh;
 struct sshbuf;
+struct timespec;
 struct resilient;
 
 /* Offer the extension on this connection; replay buffer cap in bytes */
@@ -71,6 +72,22 @@ struct resilient_stats {
 /* Counters for logging and tests */
 void	resilient_get_stats(const struct ssh *ssh,
     struct resilient_stats *st);
+
+/* Milliseconds until an ACK is due, or -1 if none is pending */
+int	resilient_ack_deadline_ms(const struct ssh *ssh);
+/* Main loop hook: send the ACK that is due, if any */
+int	resilient_ack_tick(struct ssh *ssh);
+
+/* Main loop hook before poll: send a due ACK, bound the poll timeout */
+int	resilient_loop_prepare(struct ssh *ssh, struct timespec *timeout);
+
+/* Append the extension's state to a privsep transport blob */
+int	resilient_state_put(const struct ssh *ssh, struct sshbuf *m);
+/* Restore the extension's state from a privsep transport blob */
+int	resilient_state_get(struct ssh *ssh, struct sshbuf *m);
+
+/* Parse a replay buffer size such as "16M" within the allowed range */
+int	resilient_parse_buffer_size(const char *arg, long long *valp);
 
 /* Current resume token (RESILIENT_TOKEN_LEN bytes); for the broker */
 int	resilient_token(const struct ssh *ssh, const u_char **tokenp,
