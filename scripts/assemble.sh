@@ -79,7 +79,8 @@ if [ "$want" != "${have_id:-}" ] || [ "${RS_FORCE:-0}" = 1 ]; then
 		if ! g am -q --whitespace=nowarn "$RS_TOP/patches/$p" \
 		    >"$tree/.git/resilient-am.log" 2>&1; then
 			g am --abort >/dev/null 2>&1 || true
-			sed 's/^/  /' "$tree/.git/resilient-am.log" >&2
+			grep -v 'git am\|resolved this problem\|prefer to skip' \
+			    "$tree/.git/resilient-am.log" | sed 's/^/  /' >&2
 			: > "$tree/.git/resilient-applied"
 			rs_die "patch $p does not apply to openssh-$UPSTREAM_VERSION; fix it or refresh patches/ (see README.md)"
 		fi

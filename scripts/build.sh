@@ -45,7 +45,7 @@ if [ "${V:-0}" = 1 ]; then
 	make -C "$tree" -j"$(rs_jobs)"
 elif ! make -C "$tree" -j"$(rs_jobs)" >"$log" 2>&1; then
 	grep -E '(error|warning):' "$log" | head -n 40 >&2 || true
-	tail -n 30 "$log" >&2
+	grep -v '^cc ' "$log" | tail -n 15 >&2
 	rs_die "build failed; full log in $log"
 else
 	grep -E '^(resilient|kex-resilient|routemon)[^:]*:[0-9]+:[0-9]+: (error|warning):' \

@@ -4,7 +4,7 @@
 # N skipped".  Exit status is non-zero if anything failed.
 #
 # Usage: check.sh [GROUP ...]
-#   unit      cmocka tests of our modules
+#   unit      cmocka tests of our modules, then each again under valgrind
 #   regress   our regress scripts and a smoke subset of upstream's
 #   upstream  upstream's complete suite, script by script
 # Default: unit regress.
@@ -73,24 +73,33 @@ run_unit() {
 		name=$(basename "$t")
 		log="$logs/$name.log"
 		rc=0
-		"${vg[@]}" "$t" >"$log" 2>&1 || rc=$?
+		"$t" >"$log" 2>&1 || rc=$?
 		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
 		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
 		s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
 		p=${p:-0} f=${f:-0} s=${s:-0}
-		gp=$((gp + p)); gs=$((gs + s))
 		if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
-			f=1	# crashed, or valgrind found an error
+			f=1	# crashed without a summary
 		fi
-		gf=$((gf + f))
+		gp=$((gp + p)); gs=$((gs + s)); gf=$((gf + f))
 		if [ "$f" != 0 ]; then
 			failed+=("$name")
 			printf '  FAIL  %s (%s passed, %s failed, exit %s)\n' \
 			    "$name" "$p" "$f" "$rc"
 			show_tail "$log"
+			continue
+		fi
+		printf '  PASS  %s (%s tests)\n' "$name" "$p"
+		[ "${#vg[@]}" -gt 0 ] || continue
+		# The same binary again, smaller, as a memory check
+		rc=0
+		RESILIENT_TEST_QUICK=1 "${vg[@]}" "$t" >"$log.valgrind" 2>&1 ||
+		    rc=$?
+		if [ "$rc" != 0 ]; then
+			result fail "$name-valgrind" "(exit $rc)"
+			show_tail "$log.valgrind"
 		else
-			printf '  PASS  %s (%s tests%s)\n' "$name" "$p" \
-			    "${vg:+, under valgrind}"
+			result pass "$name-valgrind" "(quick run, no errors)"
 		fi
 	done
 	group_end unit

@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "openbsd-compat/sys-queue.h"
+
 #include "log.h"
 #include "misc.h"
 #include "ssherr.h"
@@ -36,32 +38,29 @@
 #include "packet.h"
 
 #include "ssh2.h"
+#include "dispatch.h"
 
 #include "resilient.h"
+#include "resilient-int.h"
 #include "resilient-buffer.h"
 #include "resilient-kdf.h"
 #include "resilient-msg.h"
 #include "resilient-proto.h"
 
-struct resilient {
-	int	offered;		/* we list the pseudo-algorithm */
-	int	negotiated;		/* both initial KEXINITs list it */
-	int	hash_alg;		/* HASH of the initial key exchange */
-	u_int	epoch;			/* key exchanges folded into secret */
-	size_t	buffer_max;		/* replay buffer cap, bytes */
-	size_t	secret_len;
-	u_char	secret[RESILIENT_SECRET_MAX];	/* R */
-	u_char	token[RESILIENT_TOKEN_LEN];
 
-	/* Counting starts when user authentication completes (2.1) */
-	int	active;
-	struct resilient_buffer *sent;	/* counted messages not yet acked */
-	uint64_t recv_next;		/* counter of next message expected */
-	size_t	unacked_bytes;		/* counted payload since our last ACK */
-	double	unacked_since;		/* monotime of oldest unacked message */
-	size_t	ack_bytes;		/* acknowledgement interval */
-	struct resilient_stats stats;
+static int
+is_server(const struct ssh *ssh)
+{
+	return ssh->kex != NULL && ssh->kex->server;
+}
+
+/* A message held back while resuming (PROTOCOL.resilient 3.2) */
+struct resilient_held {
+	TAILQ_ENTRY(resilient_held) next;
+	size_t	len;
+	u_char	*data;		/* type byte first */
 };
+TAILQ_HEAD(resilient_held_list, resilient_held);
 
 int
 resilient_enable(struct ssh *ssh, size_t buffer_max)
@@ -79,6 +78,9 @@ resilient_enable(struct ssh *ssh, size_t buffer_max)
 	rs->buffer_max = buffer_max;
 	rs->ack_bytes = RESILIENT_ACK_BYTES;
 	ssh->resilient = rs;
+	/* A reconnect arrives as a key exchange with our pseudo-method */
+	if (ssh->kex != NULL)
+		ssh->kex->kex[KEX_RESILIENT] = resilient_kex_start;
 	return 0;
 }
 
@@ -88,6 +90,8 @@ resilient_free(struct ssh *ssh)
 	if (ssh == NULL || ssh->resilient == NULL)
 		return;
 	resilient_buffer_free(ssh->resilient->sent);
+	resilient_held_free(ssh->resilient);
+	resilient_attempt_free(ssh->resilient->attempt);
 	freezero(ssh->resilient, sizeof(*ssh->resilient));
 	ssh->resilient = NULL;
 }
@@ -121,7 +125,7 @@ resilient_kex_negotiate(struct ssh *ssh, const char *my_kexalgs,
 {
 	struct resilient *rs = ssh->resilient;
 
-	if (rs == NULL)
+	if (rs == NULL || rs->attempt != NULL)
 		return 0;
 	rs->negotiated = rs->offered && my_kexalgs != NULL &&
 	    peer_kexalgs != NULL &&
@@ -142,7 +146,8 @@ resilient_kex_derive(struct ssh *ssh, const u_char *hash, size_t hashlen,
 	size_t len;
 	int r;
 
-	if (rs == NULL || !rs->negotiated)
+	/* A reconnect derives its keys itself (PROTOCOL.resilient 4.4) */
+	if (rs == NULL || !rs->negotiated || rs->attempt != NULL)
 		return 0;
 	if (kex == NULL || hash == NULL || shared_secret == NULL)
 		return SSH_ERR_INVALID_ARGUMENT;
@@ -168,8 +173,13 @@ resilient_kex_derive(struct ssh *ssh, const u_char *hash, size_t hashlen,
 		if ((r = resilient_kdf_ratchet(rs->hash_alg, shared_secret,
 		    hash, hashlen, rs->secret, rs->secret_len,
 		    next, rs->secret_len)) == 0)
-			memcpy(rs->secret, next, rs->secret_len);
+			r = is_server(ssh) ? resilient_advance(ssh, next) :
+			    resilient_set_secret(rs, next);
 		explicit_bzero(next, sizeof(next));
+		if (r != 0)
+			return r;
+		debug_f("resume secret at epoch %u", rs->epoch);
+		return 0;
 	}
 	if (r != 0 || (r = resilient_kdf_token(rs->hash_alg, rs->secret,
 	    rs->secret_len, rs->token, sizeof(rs->token))) != 0) {
@@ -179,6 +189,58 @@ resilient_kex_derive(struct ssh *ssh, const u_char *hash, size_t hashlen,
 	rs->epoch++;
 	debug_f("resume secret at epoch %u", rs->epoch);
 	return 0;
+}
+
+/* Make next the session's R, with its token; the epoch advances */
+int
+resilient_set_secret(struct resilient *rs, const u_char *next)
+{
+	int r;
+
+	memcpy(rs->secret, next, rs->secret_len);
+	if ((r = resilient_kdf_token(rs->hash_alg, rs->secret,
+	    rs->secret_len, rs->token, sizeof(rs->token))) != 0) {
+		explicit_bzero(rs->secret, sizeof(rs->secret));
+		return r;
+	}
+	rs->epoch++;
+	return 0;
+}
+
+int
+resilient_advance(struct ssh *ssh, const u_char *next)
+{
+	struct resilient *rs = ssh->resilient;
+
+	memcpy(rs->prev_secret, rs->secret, rs->secret_len);
+	memcpy(rs->prev_token, rs->token, sizeof(rs->token));
+	rs->has_prev = 1;
+	return resilient_set_secret(rs, next);
+}
+
+void
+resilient_forget_prev(struct resilient *rs)
+{
+	if (!rs->has_prev)
+		return;
+	explicit_bzero(rs->prev_secret, sizeof(rs->prev_secret));
+	explicit_bzero(rs->prev_token, sizeof(rs->prev_token));
+	rs->has_prev = 0;
+}
+
+int
+resilient_token_matches(const struct ssh *ssh, const u_char *token,
+    size_t len)
+{
+	const struct resilient *rs;
+	int cur, prev;
+
+	if (ssh == NULL || (rs = ssh->resilient) == NULL || !rs->negotiated ||
+	    rs->epoch == 0 || token == NULL || len != RESILIENT_TOKEN_LEN)
+		return 0;
+	cur = timingsafe_bcmp(rs->token, token, len) == 0;
+	prev = rs->has_prev && timingsafe_bcmp(rs->prev_token, token, len) == 0;
+	return cur || prev;
 }
 
 int
@@ -203,10 +265,16 @@ resilient_epoch(const struct ssh *ssh)
 	    ssh->resilient->epoch;
 }
 
-static int
-is_server(const struct ssh *ssh)
+/* Drop the connection with a reason the peer and the log both see */
+int
+resilient_protocol_error(struct ssh *ssh, const char *why)
 {
-	return ssh->kex != NULL && ssh->kex->server;
+	int r;
+
+	error("resilient: %s", why);
+	if ((r = sshpkt_disconnect(ssh, "resilient: %s", why)) == 0)
+		(void)ssh_packet_write_wait(ssh);
+	return SSH_ERR_PROTOCOL_ERROR;
 }
 
 /*
@@ -248,6 +316,11 @@ resilient_packet_sent(struct ssh *ssh, u_char type, const u_char *msg,
 		return 0;
 	if (msg == NULL || len == 0 || msg[0] != type)
 		return SSH_ERR_INTERNAL_ERROR;
+	if (rs->replay_pending > 0) {
+		/* a replayed message, already buffered with its counter */
+		rs->replay_pending--;
+		return 0;
+	}
 	if ((r = resilient_buffer_append(rs->sent, msg, len, NULL)) != 0) {
 		error_fr(r, "replay buffer full (%zu bytes held, cap %zu)",
 		    resilient_buffer_bytes(rs->sent), rs->buffer_max);
@@ -270,6 +343,11 @@ resilient_packet_received(struct ssh *ssh, u_char type, size_t len)
 	if (!rs->active) {
 		if (type == SSH2_MSG_USERAUTH_SUCCESS && !is_server(ssh))
 			return resilient_activate(ssh);
+		return 0;
+	}
+	if (type == SSH2_MSG_NEWKEYS && rs->has_prev) {
+		/* the client has the secret of this key exchange too */
+		resilient_forget_prev(rs);
 		return 0;
 	}
 	if (!RESILIENT_IS_COUNTED(type))
@@ -310,18 +388,6 @@ resilient_send_ack(struct ssh *ssh)
 	return r;
 }
 
-/* Drop the connection with a reason the peer and the log both see */
-static int
-resilient_protocol_error(struct ssh *ssh, const char *why)
-{
-	int r;
-
-	error("resilient: %s", why);
-	if ((r = sshpkt_disconnect(ssh, "resilient: %s", why)) == 0)
-		(void)ssh_packet_write_wait(ssh);
-	return SSH_ERR_PROTOCOL_ERROR;
-}
-
 int
 resilient_packet_input(struct ssh *ssh, u_char type, int *handledp)
 {
@@ -332,9 +398,12 @@ resilient_packet_input(struct ssh *ssh, u_char type, int *handledp)
 	int r;
 
 	*handledp = 0;
-	if (rs == NULL || !rs->negotiated || type != SSH2_MSG_RESILIENT_ACK)
+	if (rs == NULL || !rs->negotiated || (type != SSH2_MSG_RESILIENT_ACK &&
+	    type != SSH2_MSG_RESILIENT_SYNC))
 		return 0;
 	*handledp = 1;
+	if (type == SSH2_MSG_RESILIENT_SYNC)
+		return resilient_input_sync(ssh);
 	if (!rs->active)
 		return resilient_protocol_error(ssh, "ACK before authentication");
 	body = sshpkt_ptr(ssh, &len);
@@ -361,6 +430,8 @@ resilient_can_send_data(const struct ssh *ssh)
 
 	if (rs == NULL || !rs->active)
 		return 1;
+	if (rs->resuming)
+		return 0;
 	return resilient_buffer_has_room(rs->sent);
 }
 
@@ -379,6 +450,11 @@ resilient_get_stats(const struct ssh *ssh, struct resilient_stats *st)
 		st->buffer_msgs = resilient_buffer_count(rs->sent);
 	}
 	st->recv_next = rs->recv_next;
+	st->resumes = rs->resumes;
+	st->epoch = rs->epoch;
+	st->held_bytes = rs->held_bytes;
+	st->resuming = rs->resuming;
+	st->detached_since = rs->detached_since;
 }
 
 int
@@ -515,4 +591,103 @@ resilient_parse_buffer_size(const char *arg, long long *valp)
 		return SSH_ERR_INVALID_ARGUMENT;
 	*valp = val;
 	return 0;
+}
+
+int
+resilient_kex_choose(struct kex *kex)
+{
+	/*
+	 * The handshake's hash is the session's, known once the session is
+	 * found; SHA-256 stands in until then and derives nothing.
+	 */
+	kex->kex_type = KEX_RESILIENT;
+	kex->hash_alg = SSH_DIGEST_SHA256;
+	kex->ec_nid = -1;
+	return 0;
+}
+
+/*
+ * While a resumed session waits for the peer's SYNC, counted messages
+ * are held back so that none overtakes the replay (PROTOCOL.resilient
+ * 3.2).  "force" holds any message but ACKs, for packets that were
+ * queued on the old connection.  The cap is the buffer's headroom.
+ */
+int
+resilient_packet_hold(struct ssh *ssh, int force, const u_char *msg,
+    size_t len, int *heldp)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_held *h;
+
+	*heldp = 0;
+	if (rs == NULL || !rs->active || len == 0 || msg == NULL)
+		return 0;
+	if (force) {
+		if (msg[0] == SSH2_MSG_RESILIENT_ACK ||
+		    msg[0] == SSH2_MSG_RESILIENT_SYNC)
+			return 0;	/* superseded by the SYNC */
+	} else if (!rs->resuming || rs->replay_pending > 0 ||
+	    !RESILIENT_IS_COUNTED(msg[0]))
+		return 0;
+	if (len > RESILIENT_BUFFER_SLACK - rs->held_bytes) {
+		error_f("too much held back while resuming (%zu bytes)",
+		    rs->held_bytes);
+		return SSH_ERR_NO_BUFFER_SPACE;
+	}
+	if (rs->held == NULL) {
+		if ((rs->held = calloc(1, sizeof(*rs->held))) == NULL)
+			return SSH_ERR_ALLOC_FAIL;
+		TAILQ_INIT(rs->held);
+	}
+	if ((h = calloc(1, sizeof(*h) + len)) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	h->len = len;
+	h->data = (u_char *)(h + 1);
+	memcpy(h->data, msg, len);
+	TAILQ_INSERT_TAIL(rs->held, h, next);
+	rs->held_bytes += len;
+	*heldp = 1;
+	debug3_f("held back type %u while resuming", msg[0]);
+	return 0;
+}
+
+/* Send, in order, what was held back; the session must not be resuming */
+int
+resilient_held_release(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_held *h;
+	int r;
+
+	if (rs->held == NULL)
+		return 0;
+	while ((h = TAILQ_FIRST(rs->held)) != NULL) {
+		TAILQ_REMOVE(rs->held, h, next);
+		rs->held_bytes -= h->len;
+		r = sshpkt_start(ssh, h->data[0]);
+		if (r == 0)
+			r = sshpkt_put(ssh, h->data + 1, h->len - 1);
+		if (r == 0)
+			r = sshpkt_send(ssh);
+		freezero(h, sizeof(*h) + h->len);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+void
+resilient_held_free(struct resilient *rs)
+{
+	struct resilient_held *h;
+
+	if (rs == NULL || rs->held == NULL)
+		return;
+	while ((h = TAILQ_FIRST(rs->held)) != NULL) {
+		TAILQ_REMOVE(rs->held, h, next);
+		freezero(h, sizeof(*h) + h->len);
+	}
+	free(rs->held);
+	rs->held = NULL;
+	rs->held_bytes = 0;
 }

@@ -26,7 +26,12 @@
 struct ssh;
 struct sshbuf;
 struct timespec;
+struct kex;
 struct resilient;
+
+/* Server: find the detached session whose current token this is */
+typedef struct ssh *resilient_lookup_fn(const u_char *token, size_t len,
+    void *ctx);
 
 /* Offer the extension on this connection; replay buffer cap in bytes */
 int	resilient_enable(struct ssh *ssh, size_t buffer_max);
@@ -43,12 +48,39 @@ int	resilient_kex_negotiate(struct ssh *ssh, const char *my_kexalgs,
 /* kex hook: derive (initial kex) or ratchet (rekey) the resume secret */
 int	resilient_kex_derive(struct ssh *ssh, const u_char *hash,
     size_t hashlen, const struct sshbuf *shared_secret);
+/* kex hook: the pseudo-algorithm was chosen; select KEX_RESILIENT */
+int	resilient_kex_choose(struct kex *kex);
+/* KEX_RESILIENT method: run the reconnect handshake (both sides) */
+int	resilient_kex_start(struct ssh *ssh);
+
+/* Nonzero if the session could be resumed after losing its connection */
+int	resilient_resumable(const struct ssh *ssh);
+/* The connection is gone: keep the session for a resume, if resumable */
+int	resilient_detach(struct ssh *ssh);
+
+/* Client: make a fresh connection a reconnect attempt for session live */
+int	resilient_attempt_client(struct ssh *ssh, struct ssh *live);
+/* Server: set how reconnects on this connection find their session */
+void	resilient_set_lookup(struct ssh *ssh, resilient_lookup_fn *lookup,
+    void *ctx);
+/* Server: whether token names this session (current or previous R) */
+int	resilient_token_matches(const struct ssh *ssh, const u_char *token,
+    size_t len);
+/* Nonzero once an attempt's handshake and NEWKEYS both ways are done */
+int	resilient_attempt_verified(const struct ssh *ssh);
+/* The session a verified attempt resumes, or NULL */
+struct ssh *resilient_attempt_session(const struct ssh *ssh);
+/* Make a verified attempt the session's transport; sends SYNC */
+int	resilient_adopt(struct ssh *live, struct ssh *attempt);
 
 /* packet hook: a message (type byte first) is handed to the transport */
 int	resilient_packet_sent(struct ssh *ssh, u_char type, const u_char *msg,
     size_t len);
 /* packet hook: a message of type with len bytes after the type arrived */
 int	resilient_packet_received(struct ssh *ssh, u_char type, size_t len);
+/* packet hook: hold a message back while resuming; sets *heldp */
+int	resilient_packet_hold(struct ssh *ssh, int force, const u_char *msg,
+    size_t len, int *heldp);
 /* packet hook: consume the extension's own messages; sets *handledp */
 int	resilient_packet_input(struct ssh *ssh, u_char type, int *handledp);
 /* Acknowledge now whatever arrived since the last ACK, if anything */
@@ -68,6 +100,13 @@ struct resilient_stats {
 	size_t		buffer_bytes;	/* replay buffer now */
 	size_t		buffer_msgs;
 	size_t		buffer_peak;	/* replay buffer high-water mark */
+	uint64_t	replayed_msgs;	/* re-sent after resumes */
+	uint64_t	replayed_bytes;
+	u_int		resumes;
+	u_int		epoch;
+	size_t		held_bytes;	/* held back while resuming */
+	int		resuming;
+	time_t		detached_since;	/* monotime, 0 while attached */
 };
 /* Counters for logging and tests */
 void	resilient_get_stats(const struct ssh *ssh,

@@ -2,7 +2,8 @@
 # patches/0002 (Makefile.in includes this file).  List new modules here; the
 # patch stays unchanged.
 
-RESILIENT_LIBSSH_OBJS=	resilient.o resilient-buffer.o resilient-kdf.o resilient-msg.o
+RESILIENT_LIBSSH_OBJS=	resilient.o resilient-buffer.o resilient-kdf.o resilient-msg.o \
+			resilient-reconnect.o
 RESILIENT_SSH_OBJS=
 RESILIENT_SSHD_OBJS=
 RESILIENT_SSHD_SESSION_OBJS=

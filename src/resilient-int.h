@@ -1,0 +1,89 @@
+/*
+ * Copyright (c) 2026 The resilient-ssh authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Internal to the resilient modules: the per-session state hung off
+ * struct ssh.  Upstream code never includes this header.
+ */
+
+#ifndef _RESILIENT_INT_H
+#define _RESILIENT_INT_H
+
+#include "resilient-proto.h"
+
+struct resilient_held_list;
+struct resilient_attempt;
+
+struct resilient {
+	int	offered;		/* we list the pseudo-algorithm */
+	int	negotiated;		/* both initial KEXINITs list it */
+	int	hash_alg;		/* HASH of the initial key exchange */
+	u_int	epoch;			/* key exchanges folded into secret */
+	size_t	buffer_max;		/* replay buffer cap, bytes */
+	size_t	secret_len;
+	u_char	secret[RESILIENT_SECRET_MAX];	/* R */
+	u_char	token[RESILIENT_TOKEN_LEN];
+	/*
+	 * Server: the previous R, until the client shows it moved on (its
+	 * NEWKEYS after a rekey, its SYNC after a resume).  A lost
+	 * connection can leave the client one ratchet step behind.
+	 */
+	int	has_prev;
+	u_char	prev_secret[RESILIENT_SECRET_MAX];
+	u_char	prev_token[RESILIENT_TOKEN_LEN];
+
+	/* Counting starts when user authentication completes (2.1) */
+	int	active;
+	struct resilient_buffer *sent;	/* counted messages not yet acked */
+	uint64_t recv_next;		/* counter of next message expected */
+	size_t	unacked_bytes;		/* counted payload since our last ACK */
+	double	unacked_since;		/* monotime of oldest unacked message */
+	size_t	ack_bytes;		/* acknowledgement interval */
+	struct resilient_stats stats;
+
+	/* Resuming (PROTOCOL.resilient 3.2): from adoption to peer's SYNC */
+	int	resuming;
+	u_int	replay_pending;		/* replayed messages not yet sent */
+	struct resilient_held_list *held; /* messages held back meanwhile */
+	size_t	held_bytes;
+	u_int	resumes;		/* successful resumes so far */
+	time_t	detached_since;		/* monotime; 0 while attached */
+
+	/* Set on a connection that carries a reconnect handshake */
+	struct resilient_attempt *attempt;
+	/* Server: how a reconnect finds its detached session */
+	resilient_lookup_fn *lookup;
+	void	*lookup_ctx;
+};
+
+/* Wipe and free a reconnect attempt's state; NULL-safe */
+void	resilient_attempt_free(struct resilient_attempt *att);
+/* Free messages held back while resuming; NULL-safe */
+void	resilient_held_free(struct resilient *rs);
+/* Handle SSH2_MSG_RESILIENT_SYNC on a resumed session */
+int	resilient_input_sync(struct ssh *ssh);
+/* Make next the session's R, with its token; the epoch advances */
+int	resilient_set_secret(struct resilient *rs, const u_char *next);
+/* Server: keep R as the previous secret and make next the current one */
+int	resilient_advance(struct ssh *ssh, const u_char *next);
+/* Server: forget the previous secret */
+void	resilient_forget_prev(struct resilient *rs);
+/* Send, in order, the messages held back while resuming */
+int	resilient_held_release(struct ssh *ssh);
+/* Disconnect with "resilient: why" and return SSH_ERR_PROTOCOL_ERROR */
+int	resilient_protocol_error(struct ssh *ssh, const char *why);
+
+#endif /* _RESILIENT_INT_H */

@@ -1,0 +1,613 @@
+/*
+ * Copyright (c) 2026 The resilient-ssh authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The reconnect handshake of the resilient-sessions extension
+ * (PROTOCOL.resilient sections 3 and 4.3-4.4): a new connection proves
+ * knowledge of a detached session's resume secret, derives its own keys,
+ * and is then adopted as the session's transport, after which both sides
+ * exchange SYNC and replay what the other lacks.
+ *
+ * A reconnect runs on a connection of its own (the "attempt"), as the key
+ * exchange method KEX_RESILIENT.  Nothing of the session is changed until
+ * resilient_adopt(), so a failed attempt leaves no trace in it.
+ */
+
+#include "includes.h"
+
+#include <sys/types.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "misc.h"
+#include "ssherr.h"
+#include "sshbuf.h"
+#include "digest.h"
+#include "kex.h"
+#include "packet.h"
+#include "dispatch.h"
+#include "ssh2.h"
+
+#include "resilient.h"
+#include "resilient-int.h"
+#include "resilient-buffer.h"
+#include "resilient-kdf.h"
+#include "resilient-msg.h"
+#include "resilient-proto.h"
+
+struct resilient_attempt {
+	int	server;			/* our side of the handshake */
+	struct ssh *live;		/* the session being resumed */
+	int	hash_alg;		/* the session's HASH */
+	size_t	hlen;
+	u_char	secret[RESILIENT_SECRET_MAX];	/* the session's R */
+	u_char	token[RESILIENT_TOKEN_LEN];
+	u_char	client_mac[RESILIENT_MAC_MAX];
+	u_char	next_secret[RESILIENT_SECRET_MAX]; /* R after the resume */
+	struct sshbuf *transcript;	/* T */
+	int	verified;		/* both MACs good, keys derived */
+};
+
+void
+resilient_attempt_free(struct resilient_attempt *att)
+{
+	if (att == NULL)
+		return;
+	sshbuf_free(att->transcript);
+	freezero(att, sizeof(*att));
+}
+
+static struct resilient_attempt *
+attempt_new(int server, struct ssh *live)
+{
+	struct resilient_attempt *att;
+	struct resilient *lrs = live->resilient;
+
+	if ((att = calloc(1, sizeof(*att))) == NULL)
+		return NULL;
+	att->server = server;
+	att->live = live;
+	att->hash_alg = lrs->hash_alg;
+	att->hlen = lrs->secret_len;
+	memcpy(att->secret, lrs->secret, lrs->secret_len);
+	memcpy(att->token, lrs->token, sizeof(att->token));
+	return att;
+}
+
+/* A session that can be resumed: negotiated, authenticated, keyed */
+int
+resilient_resumable(const struct ssh *live)
+{
+	const struct resilient *rs;
+
+	if (live == NULL || (rs = live->resilient) == NULL)
+		return 0;
+	return rs->negotiated && rs->active && rs->epoch > 0 &&
+	    rs->attempt == NULL && live->kex != NULL &&
+	    sshbuf_len(live->kex->session_id) != 0;
+}
+
+/* Refuse a reconnect with a DISCONNECT that the client takes as final */
+static int
+refuse(struct ssh *ssh, const char *why, int ret)
+{
+	char msg[128];
+	int r;
+
+	verbose("resilient: reconnect refused: %s", why);
+	snprintf(msg, sizeof(msg), "resilient: %s", why);
+	if ((r = sshpkt_start(ssh, SSH2_MSG_DISCONNECT)) == 0 &&
+	    (r = sshpkt_put_u32(ssh,
+	    SSH2_DISCONNECT_KEY_EXCHANGE_FAILED)) == 0 &&
+	    (r = sshpkt_put_cstring(ssh, msg)) == 0 &&
+	    (r = sshpkt_put_cstring(ssh, "")) == 0 &&
+	    (r = sshpkt_send(ssh)) == 0)
+		(void)ssh_packet_write_wait(ssh);
+	return ret;
+}
+
+/* Build T from this connection's version strings and KEXINITs */
+static int
+attempt_transcript(struct ssh *ssh, const u_char *token,
+    struct sshbuf **tp)
+{
+	struct kex *kex = ssh->kex;
+	struct sshbuf *t = NULL;
+	char *vc = NULL, *vs = NULL;
+	int r;
+
+	*tp = NULL;
+	if ((vc = sshbuf_dup_string(kex->client_version)) == NULL ||
+	    (vs = sshbuf_dup_string(kex->server_version)) == NULL ||
+	    (t = sshbuf_new()) == NULL) {
+		r = SSH_ERR_ALLOC_FAIL;
+		goto out;
+	}
+	if ((r = resilient_kdf_transcript(t, vc, vs,
+	    kex->server ? kex->peer : kex->my,
+	    kex->server ? kex->my : kex->peer,
+	    token, RESILIENT_TOKEN_LEN)) != 0)
+		goto out;
+	*tp = t;
+	t = NULL;
+ out:
+	free(vc);
+	free(vs);
+	sshbuf_free(t);
+	return r;
+}
+
+/*
+ * Both MACs are known: derive this connection's keys from R and Hr
+ * (section 4.4), compute the session's next R, and switch keys.
+ */
+static int
+attempt_derive(struct ssh *ssh, struct resilient_attempt *att,
+    const u_char *server_mac)
+{
+	struct kex *kex = ssh->kex;
+	struct sshbuf *k = NULL;
+	u_char hr[RESILIENT_SECRET_MAX];
+	int r;
+
+	if ((r = resilient_kdf_reconnect_hash(att->hash_alg, att->transcript,
+	    att->client_mac, att->hlen, server_mac, att->hlen,
+	    hr, att->hlen)) != 0 ||
+	    (r = resilient_kdf_secret_as_k(att->secret, att->hlen, &k)) != 0)
+		goto out;
+	/* The session's identifier and hash, not this connection's */
+	kex->hash_alg = att->hash_alg;
+	sshbuf_reset(kex->session_id);
+	if ((r = sshbuf_putb(kex->session_id, att->live->kex->session_id)) != 0 ||
+	    (r = kex_derive_keys(ssh, hr, att->hlen, k)) != 0 ||
+	    (r = resilient_kdf_ratchet(att->hash_alg, k, hr, att->hlen,
+	    att->secret, att->hlen, att->next_secret, att->hlen)) != 0)
+		goto out;
+	att->verified = 1;
+	ssh_dispatch_set(ssh, SSH2_MSG_RESILIENT_RECONNECT, &kex_protocol_error);
+	ssh_dispatch_set(ssh, SSH2_MSG_RESILIENT_RECONNECT_REPLY,
+	    &kex_protocol_error);
+	r = kex_send_newkeys(ssh);
+ out:
+	explicit_bzero(hr, sizeof(hr));
+	sshbuf_free(k);
+	return r;
+}
+
+/* Client: the server proved it holds the session's secret, or not */
+static int
+input_reconnect_reply(int type, u_int32_t seq, struct ssh *ssh)
+{
+	struct resilient_attempt *att = ssh->resilient->attempt;
+	u_char smac[RESILIENT_MAC_MAX], want[RESILIENT_MAC_MAX];
+	const u_char *body;
+	size_t len;
+	int r;
+
+	body = sshpkt_ptr(ssh, &len);
+	if ((r = resilient_msg_get_reconnect_reply(body, len, smac,
+	    att->hlen)) != 0 ||
+	    (r = sshpkt_get(ssh, NULL, len)) != 0)
+		goto out;
+	if ((r = resilient_kdf_server_mac(att->hash_alg, att->secret,
+	    att->hlen, att->transcript, att->client_mac, att->hlen,
+	    want, att->hlen)) != 0)
+		goto out;
+	if ((r = resilient_kdf_mac_check(want, smac, att->hlen)) != 0) {
+		error("resilient: server did not prove the session; "
+		    "keeping the session detached");
+		goto out;
+	}
+	r = attempt_derive(ssh, att, smac);
+ out:
+	explicit_bzero(want, sizeof(want));
+	return r;
+}
+
+/* Client: send the reconnect message once both KEXINITs are known */
+static int
+send_reconnect(struct ssh *ssh)
+{
+	struct resilient_attempt *att = ssh->resilient->attempt;
+	struct sshbuf *b = NULL;
+	int r;
+
+	if ((r = attempt_transcript(ssh, att->token, &att->transcript)) != 0 ||
+	    (r = resilient_kdf_client_mac(att->hash_alg, att->secret,
+	    att->hlen, att->transcript, att->client_mac, att->hlen)) != 0)
+		return r;
+	if ((b = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = resilient_msg_put_reconnect(b, att->token,
+	    sizeof(att->token), att->client_mac, att->hlen)) != 0 ||
+	    (r = sshpkt_start(ssh, SSH2_MSG_RESILIENT_RECONNECT)) != 0 ||
+	    (r = sshpkt_putb(ssh, b)) != 0 ||
+	    (r = sshpkt_send(ssh)) != 0)
+		goto out;
+	ssh_dispatch_set(ssh, SSH2_MSG_RESILIENT_RECONNECT_REPLY,
+	    &input_reconnect_reply);
+	debug_f("reconnect message sent");
+ out:
+	sshbuf_free(b);
+	return r;
+}
+
+/*
+ * Server: check a reconnect's client_mac against the session's current R,
+ * or its previous one if that is what the token names; on success write
+ * server_mac and the matching R to the attempt.
+ */
+static int
+server_check(struct ssh *live, const u_char *token,
+    const struct sshbuf *transcript, const u_char *client_mac,
+    size_t client_maclen, u_char *server_mac,
+    struct resilient_attempt *att)
+{
+	struct resilient *rs = live->resilient;
+	u_char want[RESILIENT_MAC_MAX];
+	const u_char *secret;
+	size_t hlen = rs->secret_len;
+	int r;
+
+	if (timingsafe_bcmp(token, rs->token, sizeof(rs->token)) == 0)
+		secret = rs->secret;
+	else if (rs->has_prev && timingsafe_bcmp(token, rs->prev_token,
+	    sizeof(rs->prev_token)) == 0)
+		secret = rs->prev_secret;
+	else
+		return SSH_ERR_KEY_NOT_FOUND;
+	if (client_maclen != hlen)
+		return SSH_ERR_MAC_INVALID;
+	if ((r = resilient_kdf_client_mac(rs->hash_alg, secret, hlen,
+	    transcript, want, hlen)) != 0)
+		goto out;
+	if ((r = resilient_kdf_mac_check(want, client_mac, hlen)) != 0)
+		goto out;
+	if ((r = resilient_kdf_server_mac(rs->hash_alg, secret, hlen,
+	    transcript, client_mac, hlen, server_mac, hlen)) != 0)
+		goto out;
+	memcpy(att->secret, secret, hlen);
+	memcpy(att->token, token, sizeof(att->token));
+ out:
+	explicit_bzero(want, sizeof(want));
+	return r;
+}
+
+/*
+ * Server: the resume is committed when the REPLY is sent.  The client may
+ * or may not get it, so the R it proved stays the previous one until its
+ * SYNC shows that it moved on.
+ */
+static int
+server_commit(struct ssh *live, struct resilient_attempt *att)
+{
+	struct resilient *rs = live->resilient;
+	u_char matched[RESILIENT_SECRET_MAX];
+	int r;
+
+	memcpy(matched, att->secret, rs->secret_len);
+	memcpy(rs->secret, matched, rs->secret_len);
+	r = resilient_advance(live, att->next_secret);
+	explicit_bzero(matched, sizeof(matched));
+	return r;
+}
+
+/* Server: a client asks to resume a session */
+static int
+input_reconnect(int type, u_int32_t seq, struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_attempt *att = NULL;
+	struct sshbuf *t = NULL, *b = NULL;
+	struct ssh *live;
+	u_char token[RESILIENT_TOKEN_LEN], cmac[RESILIENT_MAC_MAX];
+	u_char smac[RESILIENT_MAC_MAX];
+	const u_char *body;
+	size_t len, cmaclen, smaclen = 0;
+	int r;
+
+	ssh_dispatch_set(ssh, SSH2_MSG_RESILIENT_RECONNECT, &kex_protocol_error);
+	body = sshpkt_ptr(ssh, &len);
+	if ((r = resilient_msg_get_reconnect(body, len, token, cmac,
+	    &cmaclen)) != 0 || (r = sshpkt_get(ssh, NULL, len)) != 0)
+		return refuse(ssh, "malformed reconnect message", r);
+	live = rs->lookup == NULL ? NULL :
+	    rs->lookup(token, sizeof(token), rs->lookup_ctx);
+	if (live == NULL || !resilient_resumable(live) ||
+	    !resilient_token_matches(live, token, sizeof(token)))
+		return refuse(ssh, "session unknown or expired",
+		    SSH_ERR_KEY_NOT_FOUND);
+	if ((r = attempt_transcript(ssh, token, &t)) != 0)
+		goto out;
+	if ((att = attempt_new(1, live)) == NULL) {
+		r = SSH_ERR_ALLOC_FAIL;
+		goto out;
+	}
+	if ((r = server_check(live, token, t, cmac, cmaclen, smac,
+	    att)) != 0) {
+		resilient_attempt_free(att);
+		r = refuse(ssh, "wrong proof of the session", r);
+		goto out;
+	}
+	smaclen = att->hlen;
+	memcpy(att->client_mac, cmac, cmaclen);
+	att->transcript = t;
+	t = NULL;
+	rs->attempt = att;
+	if ((b = sshbuf_new()) == NULL) {
+		r = SSH_ERR_ALLOC_FAIL;
+		goto out;
+	}
+	if ((r = resilient_msg_put_reconnect_reply(b, smac, smaclen)) != 0 ||
+	    (r = sshpkt_start(ssh, SSH2_MSG_RESILIENT_RECONNECT_REPLY)) != 0 ||
+	    (r = sshpkt_putb(ssh, b)) != 0 ||
+	    (r = sshpkt_send(ssh)) != 0 ||
+	    (r = attempt_derive(ssh, att, smac)) != 0)
+		goto out;
+	r = server_commit(live, att);
+ out:
+	explicit_bzero(smac, sizeof(smac));
+	sshbuf_free(t);
+	sshbuf_free(b);
+	return r;
+}
+
+/* KEX_RESILIENT: the key exchange method chosen on a reconnect */
+int
+resilient_kex_start(struct ssh *ssh)
+{
+	struct kex *kex = ssh->kex;
+	struct resilient *rs = ssh->resilient;
+
+	/* This connection continues a session: no ext-info, no session id */
+	kex->flags &= ~KEX_INITIAL;
+	kex->ext_info_c = kex->ext_info_s = 0;
+	if (!kex->kex_strict) {
+		error("resilient: reconnect without strict key exchange");
+		return SSH_ERR_PROTOCOL_ERROR;
+	}
+	if (kex->server) {
+		if (rs == NULL || !rs->offered)
+			return SSH_ERR_INTERNAL_ERROR;
+		ssh_dispatch_set(ssh, SSH2_MSG_RESILIENT_RECONNECT,
+		    &input_reconnect);
+		return 0;
+	}
+	if (rs == NULL || rs->attempt == NULL) {
+		error("resilient: key exchange chose %s on a new session",
+		    kex->name);
+		return SSH_ERR_NO_KEX_ALG_MATCH;
+	}
+	return send_reconnect(ssh);
+}
+
+void
+resilient_set_lookup(struct ssh *ssh, resilient_lookup_fn *lookup, void *ctx)
+{
+	if (ssh->resilient == NULL)
+		return;
+	ssh->resilient->lookup = lookup;
+	ssh->resilient->lookup_ctx = ctx;
+}
+
+int
+resilient_detach(struct ssh *ssh)
+{
+	struct resilient *rs;
+
+	if (!resilient_resumable(ssh))
+		return SSH_ERR_INVALID_ARGUMENT;
+	rs = ssh->resilient;
+	if (rs->detached_since == 0) {
+		rs->detached_since = monotime();
+		debug_f("session detached; %zu bytes unacknowledged",
+		    resilient_buffer_bytes(rs->sent));
+	}
+	return 0;
+}
+
+int
+resilient_attempt_client(struct ssh *ssh, struct ssh *live)
+{
+	struct resilient *rs = NULL;
+	char **prop = NULL;
+	int r;
+
+	if (ssh == NULL || ssh->kex == NULL || ssh->resilient != NULL ||
+	    (ssh->kex->flags & KEX_INIT_SENT) != 0 || !resilient_resumable(live))
+		return SSH_ERR_INVALID_ARGUMENT;
+	if ((rs = calloc(1, sizeof(*rs))) == NULL ||
+	    (rs->attempt = attempt_new(0, live)) == NULL) {
+		free(rs);
+		return SSH_ERR_ALLOC_FAIL;
+	}
+	ssh->resilient = rs;
+	/* Only the pseudo-method, and strict KEX; other lists as the session */
+	if ((r = kex_buf2prop(live->kex->my, NULL, &prop)) != 0)
+		goto out;
+	free(prop[PROPOSAL_KEX_ALGS]);
+	if ((prop[PROPOSAL_KEX_ALGS] = strdup(RESILIENT_KEX_NAME
+	    ",kex-strict-c-v00@openssh.com")) == NULL) {
+		r = SSH_ERR_ALLOC_FAIL;
+		goto out;
+	}
+	sshbuf_reset(ssh->kex->my);
+	if ((r = kex_prop2buf(ssh->kex->my, prop)) != 0)
+		goto out;
+	ssh->kex->kex[KEX_RESILIENT] = resilient_kex_start;
+ out:
+	if (prop != NULL) {
+		kex_proposal_free_entries(prop);
+		free(prop);
+	}
+	return r;
+}
+
+int
+resilient_attempt_verified(const struct ssh *ssh)
+{
+	const struct resilient *rs = ssh == NULL ? NULL : ssh->resilient;
+
+	return rs != NULL && rs->attempt != NULL && rs->attempt->verified &&
+	    ssh->kex != NULL && ssh->kex->done;
+}
+
+struct ssh *
+resilient_attempt_session(const struct ssh *ssh)
+{
+	if (!resilient_attempt_verified(ssh))
+		return NULL;
+	return ssh->resilient->attempt->live;
+}
+
+/* Forget a key exchange that the lost connection interrupted */
+static void
+reset_kex(struct ssh *ssh)
+{
+	struct kex *kex = ssh->kex;
+	u_int mode;
+
+	if (kex->done && (kex->flags & KEX_INIT_SENT) == 0 &&
+	    sshbuf_len(kex->peer) == 0)
+		return;
+	debug_f("abandoning the key exchange in progress");
+	for (mode = 0; mode < MODE_MAX; mode++) {
+		kex_free_newkeys(kex->newkeys[mode]);
+		kex->newkeys[mode] = NULL;
+	}
+	sshbuf_reset(kex->peer);
+	/* the interrupted exchange's ephemeral keys */
+#ifdef WITH_OPENSSL
+	DH_free(kex->dh);
+	kex->dh = NULL;
+# ifdef OPENSSL_HAS_ECC
+	EC_KEY_free(kex->ec_client_key);
+	kex->ec_client_key = NULL;
+# endif
+#endif
+	sshbuf_free(kex->client_pub);
+	kex->client_pub = NULL;
+	explicit_bzero(kex->c25519_client_key, sizeof(kex->c25519_client_key));
+	explicit_bzero(kex->sntrup761_client_key,
+	    sizeof(kex->sntrup761_client_key));
+	explicit_bzero(kex->mlkem768_client_key,
+	    sizeof(kex->mlkem768_client_key));
+	kex->flags &= ~KEX_INIT_SENT;
+	kex->done = 1;
+	free(kex->name);
+	kex->name = NULL;
+	ssh_dispatch_range(ssh, SSH2_MSG_TRANSPORT_MIN,
+	    SSH2_MSG_TRANSPORT_MAX, &kex_protocol_error);
+	ssh_dispatch_set(ssh, SSH2_MSG_KEXINIT, &kex_input_kexinit);
+}
+
+int
+resilient_adopt(struct ssh *live, struct ssh *attempt)
+{
+	struct resilient *rs;
+	struct resilient_attempt *att;
+	struct sshbuf *b = NULL;
+	int r;
+
+	if (!resilient_attempt_verified(attempt) ||
+	    (att = attempt->resilient->attempt)->live != live ||
+	    !resilient_resumable(live))
+		return SSH_ERR_INVALID_ARGUMENT;
+	rs = live->resilient;
+	reset_kex(live);
+	if ((r = ssh_packet_adopt_transport(live, attempt)) != 0)
+		return r;
+	/* The resume ratchets R (the server did so at its REPLY) */
+	if (!att->server && (r = resilient_set_secret(rs,
+	    att->next_secret)) != 0)
+		return r;
+	rs->resumes++;
+	rs->resuming = 1;
+	rs->detached_since = 0;
+	rs->unacked_bytes = 0;
+	/* Tell the peer what we have; counted messages wait for its SYNC */
+	if ((b = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = resilient_msg_put_counter(b, rs->recv_next)) != 0 ||
+	    (r = sshpkt_start(live, SSH2_MSG_RESILIENT_SYNC)) != 0 ||
+	    (r = sshpkt_putb(live, b)) != 0 ||
+	    (r = sshpkt_send(live)) != 0)
+		goto out;
+	debug_f("adopted new connection, resume %u; expecting %llu",
+	    rs->resumes, (unsigned long long)rs->recv_next);
+ out:
+	sshbuf_free(b);
+	return r;
+}
+
+/*
+ * The peer's SYNC: replay, in order, everything it lacks, then what was
+ * held back meanwhile.  The client then rekeys, so that the session's
+ * traffic keys come from a fresh key exchange again (section 3.2).
+ */
+int
+resilient_input_sync(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_buffer_cursor cur;
+	const u_char *body, *msg;
+	size_t len, bytes = 0;
+	uint64_t next;
+	u_int n = 0;
+	int r;
+
+	body = sshpkt_ptr(ssh, &len);
+	if (resilient_msg_get_counter(body, len, &next) != 0)
+		return resilient_protocol_error(ssh, "malformed SYNC");
+	if (!rs->active || !rs->resuming)
+		return resilient_protocol_error(ssh, "unexpected SYNC");
+	resilient_forget_prev(rs);	/* the client has adopted */
+	if ((r = sshpkt_get(ssh, NULL, len)) != 0)
+		return r;
+	if (resilient_buffer_replay_start(rs->sent, next, &cur) != 0) {
+		debug_f("SYNC %llu outside [%llu, %llu]",
+		    (unsigned long long)next,
+		    (unsigned long long)resilient_buffer_first(rs->sent),
+		    (unsigned long long)resilient_buffer_next(rs->sent));
+		return resilient_protocol_error(ssh, "SYNC out of range");
+	}
+	for (;;) {
+		if ((r = resilient_buffer_replay_next(rs->sent, &cur, &msg,
+		    &len, NULL)) != 0)
+			return r;
+		if (msg == NULL)
+			break;
+		rs->replay_pending++;
+		if ((r = sshpkt_start(ssh, msg[0])) != 0 ||
+		    (r = sshpkt_put(ssh, msg + 1, len - 1)) != 0 ||
+		    (r = sshpkt_send(ssh)) != 0)
+			return r;
+		n++;
+		bytes += len;
+	}
+	rs->resuming = 0;
+	rs->stats.replayed_msgs += n;
+	rs->stats.replayed_bytes += bytes;
+	verbose("resilient: session resumed, %u messages (%zu bytes) "
+	    "replayed", n, bytes);
+	if ((r = resilient_held_release(ssh)) != 0)
+		return r;
+	if (!ssh->kex->server && !ssh_packet_is_rekeying(ssh))
+		return kex_start_rekex(ssh);
+	return 0;
+}

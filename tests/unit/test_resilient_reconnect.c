@@ -1,0 +1,587 @@
+/*
+ * Copyright (c) 2026 The resilient-ssh authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The reconnect handshake, end to end in one process (PROTOCOL.resilient
+ * section 3): a session's connection is cut at random points, including
+ * in the middle of a message and in the middle of a rekey, a new
+ * connection is authenticated with the resume secret and adopted, and
+ * every message in both directions must arrive exactly once, in order,
+ * byte for byte.  Forged, replayed and stale attempts must be refused
+ * without disturbing the session.
+ *
+ * RESILIENT_TEST_QUICK=1 (set by make check under valgrind) runs fewer
+ * cuts.
+ */
+
+#include "includes.h"
+
+#include <sys/types.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "resilient-msg.h"
+
+#include "pair.h"
+#include "flow.h"
+
+static int
+ncuts(void)
+{
+	const char *q = getenv("RESILIENT_TEST_QUICK");
+
+	return q != NULL && *q != '\0' && *q != '0' ? 12 : 200;
+}
+
+/* The server's broker, reduced to one session: match its current token */
+static struct ssh *
+lookup_one(const u_char *token, size_t len, void *ctx)
+{
+	struct ssh *live = ctx;
+
+	return resilient_token_matches(live, token, len) ? live : NULL;
+}
+
+/* A fresh server connection as sshd would accept it, resilience offered */
+static struct ssh *
+new_server(struct ssh *live)
+{
+	struct ssh *ns;
+	struct kex_params params;
+	char *defprop[PROPOSAL_MAX] = { KEX_CLIENT };
+
+	memcpy(params.proposal, defprop, sizeof(defprop));
+	params.proposal[PROPOSAL_SERVER_HOST_KEY_ALGS] =
+	    (char *)sshkey_ssh_name(pair_hostkey);
+	assert_int_equal(ssh_init(&ns, 1, &params), 0);
+	assert_int_equal(ssh_add_hostkey(ns, pair_hostkey), 0);
+	assert_int_equal(resilient_enable(ns, RESILIENT_BUFFER_DEFAULT_MAX), 0);
+	pair_reoffer(ns, params.proposal);
+	resilient_set_lookup(ns, lookup_one, live);
+	return ns;
+}
+
+static struct ssh *
+new_client(void)
+{
+	struct ssh *nc;
+
+	assert_int_equal(ssh_init(&nc, 0, NULL), 0);
+	return nc;
+}
+
+/*
+ * Run a reconnect handshake between two fresh connections.  Client to
+ * server bytes are also appended to "tee" if it is not NULL.
+ */
+static int
+run_attempt(struct ssh *nc, struct ssh *ns, struct sshbuf *tee)
+{
+	const u_char *buf;
+	size_t len;
+	u_char type;
+	int i, r;
+
+	for (i = 0; i < 100; i++) {
+		if (nc->kex->done && ns->kex->done)
+			return 0;
+		/* a refusing server still tells the client why */
+		if ((r = pair_pump_one(ns, nc, NULL)) != 0) {
+			buf = ssh_output_ptr(ns, &len);
+			assert_int_equal(ssh_input_append(nc, buf, len), 0);
+		}
+		if ((r = ssh_packet_next(nc, &type)) != 0)
+			return r;
+		if (type != 0)
+			return SSH_ERR_PROTOCOL_ERROR;	/* e.g. DISCONNECT */
+		buf = ssh_output_ptr(nc, &len);
+		if (tee != NULL)
+			assert_int_equal(sshbuf_put(tee, buf, len), 0);
+		if ((r = ssh_input_append(ns, buf, len)) != 0 ||
+		    (r = ssh_output_consume(nc, len)) != 0)
+			return r;
+	}
+	return SSH_ERR_INTERNAL_ERROR;
+}
+
+/* Resume the pair's session over a new connection */
+static void
+resume(struct pair *p)
+{
+	struct ssh *nc = new_client(), *ns = new_server(p->server);
+
+	assert_int_equal(resilient_attempt_client(nc, p->client), 0);
+	assert_int_equal(run_attempt(nc, ns, NULL), 0);
+	assert_true(resilient_attempt_verified(nc));
+	assert_true(resilient_attempt_verified(ns));
+	assert_ptr_equal(resilient_attempt_session(ns), p->server);
+	assert_int_equal(resilient_adopt(p->client, nc), 0);
+	assert_int_equal(resilient_adopt(p->server, ns), 0);
+	ssh_free(nc);
+	ssh_free(ns);
+}
+
+/*
+ * The connection dies: each direction delivers a random prefix of what
+ * is in flight (possibly part of a packet) and loses the rest.  What the
+ * receivers still say on the dead connection is lost too.
+ */
+static void
+cut(struct pair *p, struct flow *c2s, struct flow *s2c, uint32_t *rng)
+{
+	const u_char *buf;
+	size_t len, k;
+	int dir;
+
+	for (dir = 0; dir < 2; dir++) {
+		struct ssh *from = dir ? p->server : p->client;
+		struct ssh *to = dir ? p->client : p->server;
+
+		buf = ssh_output_ptr(from, &len);
+		k = len == 0 ? 0 : xorshift(rng) % (len + 1);
+		assert_int_equal(ssh_input_append(to, buf, k), 0);
+		assert_int_equal(ssh_output_consume(from, len), 0);
+	}
+	drain(c2s, s2c);
+	drain(s2c, c2s);
+	buf = ssh_output_ptr(p->client, &len);
+	assert_int_equal(ssh_output_consume(p->client, len), 0);
+	buf = ssh_output_ptr(p->server, &len);
+	assert_int_equal(ssh_output_consume(p->server, len), 0);
+}
+
+/* Random traffic both ways, partly delivered, with occasional rekeys */
+static void
+traffic(struct pair *p, struct flow *c2s, struct flow *s2c, uint32_t *rng,
+    int steps)
+{
+	int i;
+
+	for (i = 0; i < steps; i++) {
+		switch (xorshift(rng) % 8) {
+		case 0:
+		case 1:
+		case 2:
+			send_data(c2s, msg_len(c2s, rng, MSG_MAXLEN / 4));
+			break;
+		case 3:
+		case 4:
+			send_data(s2c, msg_len(s2c, rng, MSG_MAXLEN / 4));
+			break;
+		case 5:
+			carry(c2s->from, c2s->to);
+			drain(c2s, s2c);
+			break;
+		case 6:
+			carry(s2c->from, s2c->to);
+			drain(s2c, c2s);
+			break;
+		case 7:
+			if (xorshift(rng) % 4 == 0 &&
+			    !ssh_packet_is_rekeying(p->client) &&
+			    !ssh_packet_is_rekeying(p->server))
+				assert_int_equal(kex_send_kexinit(
+				    xorshift(rng) % 2 ? p->client : p->server),
+				    0);
+			break;
+		}
+	}
+}
+
+static void
+check_cuts(const char *cipher, const char *mac, const char *comp,
+    uint32_t seed)
+{
+	struct pair p;
+	struct flow c2s, s2c;
+	struct resilient_stats cs, ss;
+	u_char before[RESILIENT_TOKEN_LEN];
+	const u_char *t;
+	size_t l;
+	uint32_t rng = seed;
+	int i, n = ncuts();
+
+	authenticated_pair(&p, cipher, mac, comp, 0);
+	flows(&p, &c2s, &s2c);
+	for (i = 0; i < n; i++) {
+		traffic(&p, &c2s, &s2c, &rng, 1 + xorshift(&rng) % 40);
+		assert_int_equal(resilient_token(p.client, &t, &l), 0);
+		memcpy(before, t, sizeof(before));
+		cut(&p, &c2s, &s2c, &rng);
+		assert_int_equal(resilient_detach(p.client), 0);
+		assert_int_equal(resilient_detach(p.server), 0);
+		resilient_get_stats(p.server, &ss);
+		assert_true(ss.detached_since > 0);
+		resume(&p);
+		resilient_get_stats(p.server, &ss);
+		assert_int_equal(ss.detached_since, 0);
+		/* the token rotates with every resume */
+		assert_int_equal(resilient_token(p.client, &t, &l), 0);
+		assert_memory_not_equal(before, t, sizeof(before));
+		/* messages sent while resuming wait for the replay */
+		if (xorshift(&rng) % 2)
+			send_data(&c2s, 100);
+		settle(&c2s, &s2c);
+	}
+	check_all_acked(&p, &c2s, &s2c);
+	resilient_get_stats(p.client, &cs);
+	resilient_get_stats(p.server, &ss);
+	assert_int_equal(cs.resumes, n);
+	assert_int_equal(ss.resumes, n);
+	assert_false(cs.resuming);
+	assert_false(ss.resuming);
+	assert_int_equal(cs.held_bytes + ss.held_bytes, 0);
+	assert_true(cs.replayed_msgs + ss.replayed_msgs > 0);
+	print_message("%s/%s: %d cuts, %llu+%llu messages, %llu+%llu "
+	    "replayed\n", cipher, comp, n,
+	    (unsigned long long)c2s.sent, (unsigned long long)s2c.sent,
+	    (unsigned long long)cs.replayed_msgs,
+	    (unsigned long long)ss.replayed_msgs);
+	pair_free(&p);
+}
+
+static void
+test_cuts_chacha(void **state)
+{
+	check_cuts("chacha20-poly1305@openssh.com", NULL, "none", 1);
+}
+
+static void
+test_cuts_chacha_zlib(void **state)
+{
+	check_cuts("chacha20-poly1305@openssh.com", NULL, "zlib@openssh.com",
+	    2);
+}
+
+static void
+test_cuts_aes256gcm(void **state)
+{
+	check_cuts("aes256-gcm@openssh.com", NULL, "none", 3);
+}
+
+static void
+test_cuts_aes256gcm_zlib(void **state)
+{
+	check_cuts("aes256-gcm@openssh.com", NULL, "zlib@openssh.com", 4);
+}
+
+static void
+test_cuts_aes128ctr_etm(void **state)
+{
+	check_cuts("aes128-ctr", "hmac-sha2-256-etm@openssh.com", "none", 5);
+}
+
+static void
+test_cuts_aes128ctr_etm_zlib(void **state)
+{
+	check_cuts("aes128-ctr", "hmac-sha2-256-etm@openssh.com",
+	    "zlib@openssh.com", 6);
+}
+
+/* The DISCONNECT a refused attempt got, checked against "reason" */
+static void
+expect_refused(struct ssh *nc, int attempt_ret, const char *reason)
+{
+	u_int32_t code;
+	char *msg = NULL;
+
+	assert_int_equal(attempt_ret, SSH_ERR_PROTOCOL_ERROR);
+	assert_false(resilient_attempt_verified(nc));
+	assert_int_equal(sshpkt_get_u32(nc, &code), 0);
+	assert_int_equal(code, SSH2_DISCONNECT_KEY_EXCHANGE_FAILED);
+	assert_int_equal(sshpkt_get_cstring(nc, &msg, NULL), 0);
+	assert_non_null(strstr(msg, reason));
+	free(msg);
+}
+
+/* A session after a cut, with traffic pending both ways */
+static void
+cut_session(struct pair *p, struct flow *c2s, struct flow *s2c)
+{
+	uint32_t rng = 77;
+
+	authenticated_pair(p, "chacha20-poly1305@openssh.com", NULL, "none",
+	    0);
+	flows(p, c2s, s2c);
+	traffic(p, c2s, s2c, &rng, 60);
+	cut(p, c2s, s2c, &rng);
+}
+
+/* The session is unharmed: it resumes and every message arrives */
+static void
+still_resumable(struct pair *p, struct flow *c2s, struct flow *s2c,
+    u_int epoch)
+{
+	struct resilient_stats st;
+
+	resilient_get_stats(p->server, &st);
+	assert_int_equal(st.epoch, epoch);
+	assert_int_equal(st.resumes, 0);
+	resume(p);
+	settle(c2s, s2c);
+	check_all_acked(p, c2s, s2c);
+	pair_free(p);
+}
+
+static u_char forged_token[RESILIENT_TOKEN_LEN];
+
+/* KEX_RESILIENT for a client that saw the token but lacks the secret */
+static int
+forged_start(struct ssh *ssh)
+{
+	struct sshbuf *b;
+	u_char mac[32];
+	int r;
+
+	memset(mac, 0x5a, sizeof(mac));
+	assert_non_null(b = sshbuf_new());
+	if ((r = resilient_msg_put_reconnect(b, forged_token,
+	    sizeof(forged_token), mac, sizeof(mac))) == 0 &&
+	    (r = sshpkt_start(ssh, SSH2_MSG_RESILIENT_RECONNECT)) == 0 &&
+	    (r = sshpkt_putb(ssh, b)) == 0)
+		r = sshpkt_send(ssh);
+	sshbuf_free(b);
+	return r;
+}
+
+static void
+test_forged_mac_refused(void **state)
+{
+	struct pair p;
+	struct flow c2s, s2c;
+	struct ssh *nc, *ns;
+	const u_char *t;
+	size_t l;
+	u_int epoch;
+
+	cut_session(&p, &c2s, &s2c);
+	epoch = resilient_epoch(p.server);
+	assert_int_equal(resilient_token(p.client, &t, &l), 0);
+	memcpy(forged_token, t, sizeof(forged_token));
+	nc = new_client();
+	ns = new_server(p.server);
+	assert_int_equal(resilient_attempt_client(nc, p.client), 0);
+	nc->kex->kex[KEX_RESILIENT] = forged_start;
+	expect_refused(nc, run_attempt(nc, ns, NULL),
+	    "wrong proof of the session");
+	assert_false(resilient_attempt_verified(ns));
+	ssh_free(nc);
+	ssh_free(ns);
+	still_resumable(&p, &c2s, &s2c, epoch);
+}
+
+/*
+ * A genuine reconnect message recorded on the wire and replayed on a
+ * new connection: the token is still current (that attempt was never
+ * adopted), but the new server cookie makes its MAC useless.
+ */
+static void
+test_replayed_reconnect_refused(void **state)
+{
+	struct pair p;
+	struct flow c2s, s2c;
+	struct ssh *nc, *ns;
+	struct sshbuf *rec;
+	u_char type;
+	int i, r = 0;
+	u_int epoch;
+
+	cut_session(&p, &c2s, &s2c);
+	assert_non_null(rec = sshbuf_new());
+	nc = new_client();
+	ns = new_server(p.server);
+	assert_int_equal(resilient_attempt_client(nc, p.client), 0);
+	assert_int_equal(run_attempt(nc, ns, rec), 0);
+	ssh_free(nc);
+	ssh_free(ns);		/* lost before it could be adopted */
+	/* the server committed that resume at its REPLY; the replay must not */
+	epoch = resilient_epoch(p.server);
+
+	ns = new_server(p.server);
+	assert_int_equal(ssh_input_append(ns, sshbuf_ptr(rec),
+	    sshbuf_len(rec)), 0);
+	for (i = 0; i < 20 && r == 0; i++) {
+		r = ssh_packet_next(ns, &type);
+		assert_int_equal(type, 0);
+	}
+	assert_int_equal(r, SSH_ERR_MAC_INVALID);
+	assert_false(resilient_attempt_verified(ns));
+	ssh_free(ns);
+	sshbuf_free(rec);
+	still_resumable(&p, &c2s, &s2c, epoch);
+}
+
+/* An attempt that still carries the secret from before the last resume */
+static void
+test_stale_token_refused(void **state)
+{
+	struct pair p;
+	struct flow c2s, s2c;
+	struct ssh *stale, *ns;
+	uint32_t rng = 5;
+
+	cut_session(&p, &c2s, &s2c);
+	stale = new_client();
+	assert_int_equal(resilient_attempt_client(stale, p.client), 0);
+	resume(&p);
+	settle(&c2s, &s2c);
+	cut(&p, &c2s, &s2c, &rng);
+	ns = new_server(p.server);
+	expect_refused(stale, run_attempt(stale, ns, NULL),
+	    "session unknown or expired");
+	ssh_free(stale);
+	ssh_free(ns);
+	resume(&p);
+	settle(&c2s, &s2c);
+	check_all_acked(&p, &c2s, &s2c);
+	pair_free(&p);
+}
+
+/* A server that answers with an ordinary key exchange is not trusted */
+static void
+test_server_without_extension(void **state)
+{
+	struct pair p;
+	struct flow c2s, s2c;
+	struct ssh *nc, *ns;
+	u_int epoch;
+
+	cut_session(&p, &c2s, &s2c);
+	epoch = resilient_epoch(p.server);
+	nc = new_client();
+	assert_int_equal(ssh_init(&ns, 1, NULL), 0);
+	assert_int_equal(resilient_attempt_client(nc, p.client), 0);
+	assert_int_equal(run_attempt(nc, ns, NULL), SSH_ERR_NO_KEX_ALG_MATCH);
+	assert_false(resilient_attempt_verified(nc));
+	ssh_free(nc);
+	ssh_free(ns);
+	still_resumable(&p, &c2s, &s2c, epoch);
+}
+
+/* Read what arrived at ssh until the extension's hook fails */
+static int
+read_until_error(struct ssh *ssh)
+{
+	u_char type;
+	size_t len;
+	int i, handled, r;
+
+	for (i = 0; i < 1000; i++) {
+		if ((r = ssh_packet_next(ssh, &type)) != 0)
+			return r;
+		switch (type) {
+		case SSH_MSG_NONE:
+			return 0;
+		case SSH2_MSG_RESILIENT_SYNC:
+		case SSH2_MSG_RESILIENT_ACK:
+			if ((r = resilient_packet_input(ssh, type,
+			    &handled)) != 0)
+				return r;
+			break;
+		case DATA_TYPE:
+			(void)sshpkt_ptr(ssh, &len);
+			assert_int_equal(sshpkt_get(ssh, NULL, len), 0);
+			break;
+		default:
+			fail_msg("unexpected message type %u", type);
+		}
+	}
+	fail_msg("read_until_error did not finish");
+	return 0;
+}
+
+/*
+ * After a resume, the server sends a second SYNC (or one of the wrong
+ * size): the client disconnects with a protocol error and a reason.
+ */
+static void
+check_bad_sync(size_t len, const char *reason)
+{
+	struct pair p;
+	struct flow c2s, s2c;
+	u_char body[9] = { 0 }, type;
+	u_int32_t code;
+	char *msg = NULL;
+	int i;
+
+	cut_session(&p, &c2s, &s2c);
+	resume(&p);
+	assert_int_equal(sshpkt_start(p.server, SSH2_MSG_RESILIENT_SYNC), 0);
+	assert_int_equal(sshpkt_put(p.server, body, len), 0);
+	assert_int_equal(sshpkt_send(p.server), 0);
+	carry(p.server, p.client);
+	assert_int_equal(read_until_error(p.client), SSH_ERR_PROTOCOL_ERROR);
+	/* the server reads on until the client's DISCONNECT */
+	carry(p.client, p.server);
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(ssh_packet_next(p.server, &type), 0);
+		assert_int_not_equal(type, SSH_MSG_NONE);
+		if (type == SSH2_MSG_DISCONNECT)
+			break;
+		if (type == SSH2_MSG_RESILIENT_SYNC ||
+		    type == SSH2_MSG_RESILIENT_ACK)
+			continue;	/* unread; the session is ending */
+		(void)sshpkt_ptr(p.server, &(size_t){ 0 });
+	}
+	assert_int_equal(type, SSH2_MSG_DISCONNECT);
+	assert_int_equal(sshpkt_get_u32(p.server, &code), 0);
+	assert_int_equal(code, SSH2_DISCONNECT_PROTOCOL_ERROR);
+	assert_int_equal(sshpkt_get_cstring(p.server, &msg, NULL), 0);
+	assert_non_null(strstr(msg, reason));
+	free(msg);
+	pair_free(&p);
+}
+
+static void
+test_second_sync_refused(void **state)
+{
+	check_bad_sync(8, "unexpected SYNC");
+}
+
+static void
+test_malformed_sync_refused(void **state)
+{
+	check_bad_sync(7, "malformed SYNC");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cuts_chacha),
+		cmocka_unit_test(test_cuts_chacha_zlib),
+		cmocka_unit_test(test_cuts_aes256gcm),
+		cmocka_unit_test(test_cuts_aes256gcm_zlib),
+		cmocka_unit_test(test_cuts_aes128ctr_etm),
+		cmocka_unit_test(test_cuts_aes128ctr_etm_zlib),
+		cmocka_unit_test(test_forged_mac_refused),
+		cmocka_unit_test(test_replayed_reconnect_refused),
+		cmocka_unit_test(test_stale_token_refused),
+		cmocka_unit_test(test_server_without_extension),
+		cmocka_unit_test(test_second_sync_refused),
+		cmocka_unit_test(test_malformed_sync_refused),
+	};
+
+	return cmocka_run_group_tests(tests, pair_group_setup,
+	    pair_group_teardown);
+}
