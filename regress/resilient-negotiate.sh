@@ -57,7 +57,8 @@ grep 'resilient sessions\|acknowledged up to' $out >/dev/null &&
 
 # The server turns it off: the client sees a peer without it.
 stop_sshd
-echo "ResilientSessions no" >> $OBJ/sshd_config
+# first match wins in sshd_config: put it before anything the harness added
+(echo "ResilientSessions no"; cat $OBJ/sshd_config.orig) > $OBJ/sshd_config
 start_sshd
 transfer
 grep 'resilient sessions not supported by peer' $out >/dev/null ||

@@ -6,10 +6,12 @@
 # Usage: check.sh [GROUP ...]
 #   unit      cmocka tests of our modules, then each again under valgrind
 #   regress   our regress scripts and a smoke subset of upstream's
-#   upstream  upstream's complete suite, script by script
+#   upstream  upstream's complete suite, script by script, with resilience
+#             on and off (UPSTREAM_MODES="on off")
 # Default: unit regress.
 # Environment:
 #   SMOKE_LTESTS   upstream regress scripts run after ours (default below)
+#   UPSTREAM_LTESTS  the scripts of the "upstream" group (default: all)
 #   VALGRIND=no    run unit tests without valgrind
 #   CHECK_LOGS     where per-test logs go (default build/check-logs)
 
@@ -156,15 +158,38 @@ run_regress() {
 }
 
 # --- upstream: the complete upstream suite, as "make tests" runs it ----------
+# Run once per mode in UPSTREAM_MODES: "on" with resilient sessions offered
+# by both sides (the default), "off" with ResilientSessions no on both, as
+# a stock build behaves.  Upstream's harness appends the options to the
+# configurations it generates.
 run_upstream() {
-	echo "== upstream regress suite (file tests, every LTESTS script, interop, unit)"
-	rs_ensure_privsep
-	run_target file-tests
-	# shellcheck disable=SC2046
-	run_ltests $(regress_var LTESTS)
-	run_target interop-tests
-	run_target unit
-	group_end upstream
+	local mode opt list top=$logs
+	for mode in ${UPSTREAM_MODES:-on off}; do
+		case "$mode" in
+		on)	opt="ResilientSessions yes" ;;
+		off)	opt="ResilientSessions no" ;;
+		*)	rs_die "unknown upstream mode: $mode (modes: on off)" ;;
+		esac
+		echo "== upstream regress suite, resilience $mode" \
+		    "(file tests, every LTESTS script, interop, unit)"
+		rs_ensure_privsep
+		logs="$top/upstream-$mode"
+		mkdir -p "$logs"
+		export TEST_SSH_SSHD_CONFOPTS="$opt" TEST_SSH_SSH_CONFOPTS="$opt"
+		run_target file-tests
+		list=${UPSTREAM_LTESTS:-$(regress_var LTESTS)}
+		if [ "$mode" = off ]; then
+			# ours test the extension itself
+			list=$(printf '%s\n' $list | grep -v '^resilient-')
+		fi
+		# shellcheck disable=SC2086
+		run_ltests $list
+		run_target interop-tests
+		run_target unit
+		unset TEST_SSH_SSHD_CONFOPTS TEST_SSH_SSH_CONFOPTS
+		logs=$top
+		group_end "upstream-$mode"
+	done
 }
 
 for g in $groups; do

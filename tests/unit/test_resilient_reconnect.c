@@ -219,6 +219,7 @@ check_cuts(const char *cipher, const char *mac, const char *comp,
 	const u_char *t;
 	size_t l;
 	uint32_t rng = seed;
+	u_int epoch;
 	int i, n = ncuts();
 
 	authenticated_pair(&p, cipher, mac, comp, 0);
@@ -241,7 +242,11 @@ check_cuts(const char *cipher, const char *mac, const char *comp,
 		/* messages sent while resuming wait for the replay */
 		if (xorshift(&rng) % 2)
 			send_data(&c2s, 100);
+		epoch = resilient_epoch(p.client);
 		settle(&c2s, &s2c);
+		/* the client rekeyed right after the replay */
+		assert_true(resilient_epoch(p.client) > epoch);
+		assert_false(ssh_packet_is_rekeying(p.client));
 	}
 	check_all_acked(&p, &c2s, &s2c);
 	resilient_get_stats(p.client, &cs);
