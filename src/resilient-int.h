@@ -81,6 +81,10 @@ int	resilient_set_secret(struct resilient *rs, const u_char *next);
 int	resilient_advance(struct ssh *ssh, const u_char *next);
 /* Server: forget the previous secret */
 void	resilient_forget_prev(struct resilient *rs);
+/* Send an ACK or SYNC carrying value */
+int	resilient_send_counter(struct ssh *ssh, u_char type, uint64_t value);
+/* Send a stored message (type byte first) through the packet layer */
+int	resilient_send_message(struct ssh *ssh, const u_char *msg, size_t len);
 /* Send, in order, the messages held back while resuming */
 int	resilient_held_release(struct ssh *ssh);
 /* Disconnect with "resilient: why" and return SSH_ERR_PROTOCOL_ERROR */

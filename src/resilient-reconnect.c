@@ -521,7 +521,6 @@ resilient_adopt(struct ssh *live, struct ssh *attempt)
 {
 	struct resilient *rs;
 	struct resilient_attempt *att;
-	struct sshbuf *b = NULL;
 	int r;
 
 	if (!resilient_attempt_verified(attempt) ||
@@ -541,18 +540,12 @@ resilient_adopt(struct ssh *live, struct ssh *attempt)
 	rs->detached_since = 0;
 	rs->unacked_bytes = 0;
 	/* Tell the peer what we have; counted messages wait for its SYNC */
-	if ((b = sshbuf_new()) == NULL)
-		return SSH_ERR_ALLOC_FAIL;
-	if ((r = resilient_msg_put_counter(b, rs->recv_next)) != 0 ||
-	    (r = sshpkt_start(live, SSH2_MSG_RESILIENT_SYNC)) != 0 ||
-	    (r = sshpkt_putb(live, b)) != 0 ||
-	    (r = sshpkt_send(live)) != 0)
-		goto out;
+	if ((r = resilient_send_counter(live, SSH2_MSG_RESILIENT_SYNC,
+	    rs->recv_next)) != 0)
+		return r;
 	debug_f("adopted new connection, resume %u; expecting %llu",
 	    rs->resumes, (unsigned long long)rs->recv_next);
- out:
-	sshbuf_free(b);
-	return r;
+	return 0;
 }
 
 /*
@@ -593,9 +586,7 @@ resilient_input_sync(struct ssh *ssh)
 		if (msg == NULL)
 			break;
 		rs->replay_pending++;
-		if ((r = sshpkt_start(ssh, msg[0])) != 0 ||
-		    (r = sshpkt_put(ssh, msg + 1, len - 1)) != 0 ||
-		    (r = sshpkt_send(ssh)) != 0)
+		if ((r = resilient_send_message(ssh, msg, len)) != 0)
 			return r;
 		n++;
 		bytes += len;

@@ -367,25 +367,47 @@ int
 resilient_send_ack(struct ssh *ssh)
 {
 	struct resilient *rs = ssh->resilient;
-	struct sshbuf *b = NULL;
 	int r;
 
 	if (rs == NULL || !rs->active || rs->unacked_bytes == 0)
 		return 0;
-	if ((b = sshbuf_new()) == NULL)
-		return SSH_ERR_ALLOC_FAIL;
-	if ((r = resilient_msg_put_counter(b, rs->recv_next)) != 0 ||
-	    (r = sshpkt_start(ssh, SSH2_MSG_RESILIENT_ACK)) != 0 ||
-	    (r = sshpkt_putb(ssh, b)) != 0 ||
-	    (r = sshpkt_send(ssh)) != 0)
-		goto out;
+	if ((r = resilient_send_counter(ssh, SSH2_MSG_RESILIENT_ACK,
+	    rs->recv_next)) != 0)
+		return r;
 	rs->unacked_bytes = 0;
 	rs->stats.acks_sent++;
 	debug3_f("acknowledged up to %llu",
 	    (unsigned long long)rs->recv_next);
- out:
+	return 0;
+}
+
+int
+resilient_send_counter(struct ssh *ssh, u_char type, uint64_t value)
+{
+	struct sshbuf *b;
+	int r;
+
+	if ((b = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = resilient_msg_put_counter(b, value)) == 0 &&
+	    (r = sshpkt_start(ssh, type)) == 0 &&
+	    (r = sshpkt_putb(ssh, b)) == 0)
+		r = sshpkt_send(ssh);
 	sshbuf_free(b);
 	return r;
+}
+
+int
+resilient_send_message(struct ssh *ssh, const u_char *msg, size_t len)
+{
+	int r;
+
+	if (len == 0)
+		return SSH_ERR_INTERNAL_ERROR;
+	if ((r = sshpkt_start(ssh, msg[0])) != 0 ||
+	    (r = sshpkt_put(ssh, msg + 1, len - 1)) != 0)
+		return r;
+	return sshpkt_send(ssh);
 }
 
 int
@@ -664,11 +686,7 @@ resilient_held_release(struct ssh *ssh)
 	while ((h = TAILQ_FIRST(rs->held)) != NULL) {
 		TAILQ_REMOVE(rs->held, h, next);
 		rs->held_bytes -= h->len;
-		r = sshpkt_start(ssh, h->data[0]);
-		if (r == 0)
-			r = sshpkt_put(ssh, h->data + 1, h->len - 1);
-		if (r == 0)
-			r = sshpkt_send(ssh);
+		r = resilient_send_message(ssh, h->data, h->len);
 		freezero(h, sizeof(*h) + h->len);
 		if (r != 0)
 			return r;
