@@ -8,6 +8,7 @@
 #   make demo           build, then show the fork at work on 127.0.0.1
 #   make check          unit tests, our regress scripts, upstream smoke tests
 #   make check-upstream upstream's complete regress suite on the fork
+#   make interop        the fork against other SSH implementations
 #   make install        install like upstream's "make install" (PREFIX, DESTDIR)
 #   make patches        export commits made in $(TREE) back to patches/
 #   make reassemble     re-apply patches/, dropping edits made in $(TREE)
@@ -25,7 +26,7 @@ SCRIPTS :=	$(CURDIR)/scripts
 export BUILD_DIR DOWNLOAD_DIR PREFIX UPSTREAM_TARBALL CONFIGURE_FLAGS V
 
 .PHONY: all build fetch assemble deps demo check check-unit check-regress \
-	check-upstream install patches reassemble clean distclean
+	check-upstream interop install patches reassemble clean distclean
 
 all: build
 
@@ -62,6 +63,9 @@ check-regress: build
 
 check-upstream: build
 	@$(SCRIPTS)/check.sh upstream
+
+interop: build
+	@$(SCRIPTS)/check.sh interop
 
 install: build
 	$(MAKE) -C $(TREE) install

@@ -6,9 +6,10 @@
 # Usage: check.sh [GROUP ...]
 #   unit      cmocka tests of our modules, then each again under valgrind
 #   regress   our regress scripts and a smoke subset of upstream's
+#   interop   the fork against other implementations (scripts/interop.sh)
 #   upstream  upstream's complete suite, script by script, with resilience
 #             on and off (UPSTREAM_MODES="on off")
-# Default: unit regress.
+# Default: unit regress interop.
 # Environment:
 #   SMOKE_LTESTS   upstream regress scripts run after ours (default below)
 #   UPSTREAM_LTESTS  the scripts of the "upstream" group (default: all)
@@ -24,13 +25,18 @@ RS_TREE=$(rs_tree)
 tree=$RS_TREE
 
 # A subset of upstream's own suite that exercises every area our hooks
-# touch: transport, kex and rekey, privsep, channels, sftp/scp, mux.
-SMOKE_LTESTS=${SMOKE_LTESTS-connect connect-privsep transfer sftp scp forwarding multiplex rekey}
+# touch: transport (every cipher, MAC and key exchange, corruption), rekey,
+# privsep, channels and forwarding, sftp/scp, mux, configuration dumps,
+# SIGHUP re-exec and connection timeouts.  About five minutes.
+SMOKE_LTESTS=${SMOKE_LTESTS-connect connect-privsep proxy-connect transfer \
+    try-ciphers kextype dhgex integrity rekey broken-pipe exit-status \
+    stderr-data yes-head sftp scp forwarding dynamic-forward multiplex \
+    cfgparse sshcfgparse reexec reconfigure login-timeout connection-timeout}
 
 logs=${CHECK_LOGS:-${BUILD_DIR:-$RS_TOP/build}/check-logs}
 rm -rf "$logs"
 mkdir -p "$logs"
-groups=${*:-unit regress}
+groups=${*:-unit regress interop}
 
 tp=0 tf=0 ts=0		# totals
 gp=0 gf=0 gs=0		# current group
@@ -192,12 +198,37 @@ run_upstream() {
 	done
 }
 
+# --- interop: the matrix of scripts/interop.sh as one group ------------------
+run_interop() {
+	local log="$logs/interop.log" rc=0 line
+	echo "== interop (the fork against other SSH implementations)"
+	INTEROP_LOGS="$logs/interop" "$RS_TOP/scripts/interop.sh" \
+	    >"$log" 2>&1 || rc=$?
+	sed -n '/^client -> server/,/^runtime/p' "$log" | sed 's/^/  /'
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" |
+	    tail -n 1)
+	if [ -z "$line" ]; then
+		result fail interop "(exit $rc, no summary; log: $log)"
+		show_tail "$log"
+	else
+		set -- $line
+		gp=$1 gf=$3 gs=$5
+		if [ "$gf" != 0 ] || [ "$rc" != 0 ]; then
+			[ "$gf" != 0 ] || gf=1
+			failed+=(interop)
+			show_tail "$log"
+		fi
+	fi
+	group_end interop
+}
+
 for g in $groups; do
 	case "$g" in
 	unit) run_unit ;;
 	regress) run_regress ;;
+	interop) run_interop ;;
 	upstream) run_upstream ;;
-	*) rs_die "unknown test group: $g (groups: unit regress upstream)" ;;
+	*) rs_die "unknown test group: $g (groups: unit regress interop upstream)" ;;
 	esac
 done
 

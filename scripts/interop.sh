@@ -58,6 +58,7 @@ interop=$RS_TOP/interop
 PY=/usr/bin/python3		# Debian's, which sees python3-paramiko etc.
 TMO=${INTEROP_TIMEOUT:-60}
 NBYTES_FWD=$((1024 * 1024))
+exec </dev/null			# no client may wait for input
 
 for b in ssh sshd sshd-session sshd-auth sftp sftp-server scp ssh-keygen; do
 	[ -x "$tree/$b" ] || rs_die "$tree/$b is missing; run make first"
