@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Copyright (c) 2026 The resilient-ssh authors.  ISC licence: see LICENCE.
 """AsyncSSH client for the interop matrix.
 
 Usage: asyncssh_client.py PORT USER KEY KNOWN_HOSTS OP [ARGS...]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Copyright (c) 2026 The resilient-ssh authors.  ISC licence: see LICENCE.
 """AsyncSSH server for the interop matrix.
 
 Usage: asyncssh_server.py PORTFILE HOSTKEY AUTHORIZED_KEYS [LIFETIME]

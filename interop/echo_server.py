@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Copyright (c) 2026 The resilient-ssh authors.  ISC licence: see LICENCE.
 """Loopback echo server for the interop matrix's port-forwarding cells.
 
 Usage: echo_server.py PORTFILE [LIFETIME]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Copyright (c) 2026 The resilient-ssh authors.  ISC licence: see LICENCE.
 """Send data through a forwarded port and check it comes back byte-exact.
 
 Usage: fwd_check.py PORT [NBYTES] [TIMEOUT]

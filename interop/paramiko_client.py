@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Copyright (c) 2026 The resilient-ssh authors.  ISC licence: see LICENCE.
 """Paramiko client for the interop matrix.
 
 Usage: paramiko_client.py PORT USER KEY KNOWN_HOSTS OP [ARGS...]
