@@ -1,0 +1,89 @@
+#!/usr/bin/python3
+# Copyright (c) 2026 The resilient-ssh authors.  ISC licence: see LICENCE.
+"""Send a reconnect attempt to an sshd and print how it answers.
+
+Usage: resilient-probe.py PORT [strict|nostrict]
+
+Speaks just enough SSH to reach the reconnect handshake of
+PROTOCOL.resilient: version, a KEXINIT listing only the resilient method
+(and the strict-KEX marker unless "nostrict"), then RECONNECT with a random
+token and MAC.  Everything before NEWKEYS is plaintext, so no crypto is
+needed.  Prints "DISCONNECT <reason> <description>" or "EOF", and exits
+0; any other answer is printed and exits 1.  Bounded by a 20 s timeout.
+"""
+
+import os
+import socket
+import struct
+import sys
+
+NAME = b"resilient-v00@resilient-ssh.invalid"
+
+
+def string(b):
+    return struct.pack(">I", len(b)) + b
+
+
+def packet(payload):
+    pad = 8 - (5 + len(payload)) % 8
+    if pad < 4:
+        pad += 8
+    return struct.pack(">IB", 1 + len(payload) + pad, pad) + payload + \
+        os.urandom(pad)
+
+
+def read_exact(sock, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return buf
+
+
+def read_packet(sock):
+    length, pad = struct.unpack(">IB", read_exact(sock, 5))
+    if length < 5 or length > 65536:
+        raise ValueError("bad packet length %d" % length)
+    body = read_exact(sock, length - 1)
+    return body[:len(body) - pad]
+
+
+def main():
+    port = int(sys.argv[1])
+    strict = len(sys.argv) < 3 or sys.argv[2] != "nostrict"
+    sock = socket.create_connection(("127.0.0.1", port), timeout=20)
+    sock.sendall(b"SSH-2.0-resilient-probe\r\n")
+    line = b""
+    while not line.startswith(b"SSH-"):
+        line = b""
+        while not line.endswith(b"\n"):
+            line += read_exact(sock, 1)
+    kex = NAME + (b",kex-strict-c-v00@openssh.com" if strict else b"")
+    lists = [kex, b"ssh-ed25519", b"aes128-ctr", b"aes128-ctr",
+             b"hmac-sha2-256", b"hmac-sha2-256", b"none", b"none", b"", b""]
+    kexinit = bytes([20]) + os.urandom(16) + \
+        b"".join(string(x) for x in lists) + b"\0" + b"\0\0\0\0"
+    reconnect = bytes([30]) + string(os.urandom(32)) + string(os.urandom(32))
+    sock.sendall(packet(kexinit) + packet(reconnect))
+    try:
+        while True:
+            p = read_packet(sock)
+            if p[0] == 20:
+                continue		# the server's KEXINIT
+            if p[0] == 1:
+                reason = struct.unpack(">I", p[1:5])[0]
+                dlen = struct.unpack(">I", p[5:9])[0]
+                print("DISCONNECT %d %s" % (reason,
+                      p[9:9 + dlen].decode("utf-8", "replace")))
+                return 0
+            print("unexpected message type %d" % p[0])
+            return 1
+    except EOFError:
+        print("EOF")
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
