@@ -164,9 +164,10 @@ resilient_kex_derive(struct ssh *ssh, const u_char *hash, size_t hashlen,
 			return 0;
 		}
 		rs->secret_len = len;
-		r = resilient_kdf_resume_secret(rs->hash_alg, shared_secret,
-		    hash, hashlen, sshbuf_ptr(kex->session_id),
-		    sshbuf_len(kex->session_id), rs->secret, rs->secret_len);
+		if ((r = resilient_kdf_resume_secret(rs->hash_alg,
+		    shared_secret, hash, hashlen, sshbuf_ptr(kex->session_id),
+		    sshbuf_len(kex->session_id), next, rs->secret_len)) == 0)
+			r = resilient_set_secret(rs, next);
 	} else {
 		if (rs->epoch == 0)
 			return SSH_ERR_INTERNAL_ERROR;
@@ -175,18 +176,10 @@ resilient_kex_derive(struct ssh *ssh, const u_char *hash, size_t hashlen,
 		    next, rs->secret_len)) == 0)
 			r = is_server(ssh) ? resilient_advance(ssh, next) :
 			    resilient_set_secret(rs, next);
-		explicit_bzero(next, sizeof(next));
-		if (r != 0)
-			return r;
-		debug_f("resume secret at epoch %u", rs->epoch);
-		return 0;
 	}
-	if (r != 0 || (r = resilient_kdf_token(rs->hash_alg, rs->secret,
-	    rs->secret_len, rs->token, sizeof(rs->token))) != 0) {
-		explicit_bzero(rs->secret, sizeof(rs->secret));
+	explicit_bzero(next, sizeof(next));
+	if (r != 0)
 		return r;
-	}
-	rs->epoch++;
 	debug_f("resume secret at epoch %u", rs->epoch);
 	return 0;
 }
