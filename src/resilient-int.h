@@ -67,8 +67,25 @@ struct resilient {
 	/* Server: how a reconnect finds its detached session */
 	resilient_lookup_fn *lookup;
 	void	*lookup_ctx;
+	/* Server: or how it hands a reconnect to the session's process */
+	resilient_handoff_fn *handoff;
+	void	*handoff_ctx;
+
+	/* Server, in the session's process: its link to the broker */
+	int	brokered;		/* a listener knows the session */
+	char	*broker_path;		/* where to find it again, or NULL */
+	time_t	relink_at;		/* monotime of next try; 0 = none */
+	int	has_link;
+	int	link;
+	u_char	registered[RESILIENT_TOKEN_LEN];	/* token it knows */
+	time_t	timeout;		/* detached lifetime, 0 = no limit */
+	/* Client: how to reconnect, and when to try next */
+	struct resilient_client *client;
 };
 
+struct resilient_client;
+/* Free the client's reconnect settings */
+void	resilient_client_free(struct resilient *rs);
 /* Wipe and free a reconnect attempt's state; NULL-safe */
 void	resilient_attempt_free(struct resilient_attempt *att);
 /* Free messages held back while resuming; NULL-safe */

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "misc.h"
@@ -45,6 +46,7 @@
 
 #include "resilient.h"
 #include "resilient-int.h"
+#include "resilient-broker.h"
 #include "resilient-buffer.h"
 #include "resilient-kdf.h"
 #include "resilient-msg.h"
@@ -307,31 +309,27 @@ server_commit(struct ssh *live, struct resilient_attempt *att)
 	return r;
 }
 
-/* Server: a client asks to resume a session */
+/*
+ * Server: check a reconnect for session live and, if it proves the
+ * session, answer it on ssh and derive the connection's keys.  *codep
+ * tells the broker's RESULT code.  Nothing is sent on failure.
+ */
 static int
-input_reconnect(int type, u_int32_t seq, struct ssh *ssh)
+server_reconnect(struct ssh *ssh, struct ssh *live, const u_char *token,
+    const u_char *cmac, size_t cmaclen, u_int *codep)
 {
 	struct resilient *rs = ssh->resilient;
 	struct resilient_attempt *att = NULL;
 	struct sshbuf *t = NULL, *b = NULL;
-	struct ssh *live;
-	u_char token[RESILIENT_TOKEN_LEN], cmac[RESILIENT_MAC_MAX];
 	u_char smac[RESILIENT_MAC_MAX];
-	const u_char *body;
-	size_t len, cmaclen, smaclen = 0;
+	size_t smaclen;
 	int r;
 
-	ssh_dispatch_set(ssh, SSH2_MSG_RESILIENT_RECONNECT, &kex_protocol_error);
-	body = sshpkt_ptr(ssh, &len);
-	if ((r = resilient_msg_get_reconnect(body, len, token, cmac,
-	    &cmaclen)) != 0 || (r = sshpkt_get(ssh, NULL, len)) != 0)
-		return refuse(ssh, "malformed reconnect message", r);
-	live = rs->lookup == NULL ? NULL :
-	    rs->lookup(token, sizeof(token), rs->lookup_ctx);
+	*codep = RESILIENT_UNKNOWN;
 	if (live == NULL || !resilient_resumable(live) ||
-	    !resilient_token_matches(live, token, sizeof(token)))
-		return refuse(ssh, "session unknown or expired",
-		    SSH_ERR_KEY_NOT_FOUND);
+	    !resilient_token_matches(live, token, RESILIENT_TOKEN_LEN))
+		return SSH_ERR_KEY_NOT_FOUND;
+	*codep = RESILIENT_FAILED;
 	if ((r = attempt_transcript(ssh, token, &t)) != 0)
 		goto out;
 	if ((att = attempt_new(1, live)) == NULL) {
@@ -341,7 +339,7 @@ input_reconnect(int type, u_int32_t seq, struct ssh *ssh)
 	if ((r = server_check(live, token, t, cmac, cmaclen, smac,
 	    att)) != 0) {
 		resilient_attempt_free(att);
-		r = refuse(ssh, "wrong proof of the session", r);
+		*codep = RESILIENT_REFUSED;
 		goto out;
 	}
 	smaclen = att->hlen;
@@ -357,13 +355,136 @@ input_reconnect(int type, u_int32_t seq, struct ssh *ssh)
 	    (r = sshpkt_start(ssh, SSH2_MSG_RESILIENT_RECONNECT_REPLY)) != 0 ||
 	    (r = sshpkt_putb(ssh, b)) != 0 ||
 	    (r = sshpkt_send(ssh)) != 0 ||
-	    (r = attempt_derive(ssh, att, smac)) != 0)
+	    (r = attempt_derive(ssh, att, smac)) != 0 ||
+	    (r = server_commit(live, att)) != 0)
 		goto out;
-	r = server_commit(live, att);
+	*codep = RESILIENT_RESUMED;
  out:
 	explicit_bzero(smac, sizeof(smac));
 	sshbuf_free(t);
 	sshbuf_free(b);
+	return r;
+}
+
+/* Server: what a broker needs to have a reconnect checked elsewhere */
+static int
+reconnect_request(struct ssh *ssh, const u_char *token, const u_char *cmac,
+    size_t cmaclen, struct sshbuf **reqp)
+{
+	struct kex *kex = ssh->kex;
+	struct sshbuf *req;
+	int r;
+
+	*reqp = NULL;
+	if ((req = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = sshbuf_put_string(req, token, RESILIENT_TOKEN_LEN)) != 0 ||
+	    (r = sshbuf_put_string(req, cmac, cmaclen)) != 0 ||
+	    (r = sshbuf_put_stringb(req, kex->client_version)) != 0 ||
+	    (r = sshbuf_put_stringb(req, kex->server_version)) != 0 ||
+	    (r = sshbuf_put_stringb(req, kex->peer)) != 0 ||
+	    (r = sshbuf_put_stringb(req, kex->my)) != 0) {
+		sshbuf_free(req);
+		return r;
+	}
+	*reqp = req;
+	return 0;
+}
+
+/* Server: a client asks to resume a session */
+static int
+input_reconnect(int type, u_int32_t seq, struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	struct sshbuf *req = NULL;
+	u_char token[RESILIENT_TOKEN_LEN], cmac[RESILIENT_MAC_MAX];
+	const u_char *body;
+	size_t len, cmaclen;
+	u_int code = RESILIENT_UNKNOWN;
+	int r;
+
+	ssh_dispatch_set(ssh, SSH2_MSG_RESILIENT_RECONNECT, &kex_protocol_error);
+	body = sshpkt_ptr(ssh, &len);
+	if ((r = resilient_msg_get_reconnect(body, len, token, cmac,
+	    &cmaclen)) != 0 || (r = sshpkt_get(ssh, NULL, len)) != 0)
+		return refuse(ssh, "malformed reconnect message", r);
+	if (rs->handoff != NULL) {
+		/* The session lives in another process; only it can decide */
+		if ((r = reconnect_request(ssh, token, cmac, cmaclen,
+		    &req)) != 0)
+			return r;
+		r = rs->handoff(ssh, req, &code, rs->handoff_ctx);
+		sshbuf_free(req);
+		if (r != 0)
+			code = RESILIENT_FAILED;
+	} else if (rs->lookup != NULL) {
+		r = server_reconnect(ssh, rs->lookup(token, sizeof(token),
+		    rs->lookup_ctx), token, cmac, cmaclen, &code);
+	}
+	if (code == RESILIENT_RESUMED)
+		return 0;
+	return refuse(ssh, resilient_result_str(code),
+	    code == RESILIENT_UNKNOWN ? SSH_ERR_KEY_NOT_FOUND :
+	    SSH_ERR_MAC_INVALID);
+}
+
+/*
+ * Server, in the session's own process: a broker passed it the socket of
+ * a new connection (fd) and the reconnect that arrived on it (req, made
+ * by reconnect_request).  Rebuild that connection's key exchange, check
+ * the reconnect against live and answer it.  On success *attp is the
+ * attempt, to be completed and adopted; on failure nothing was sent and
+ * *codep says why.  fd is consumed either way.
+ */
+int
+resilient_attempt_server(struct ssh *live, int fd, struct sshbuf *req,
+    struct ssh **attp, u_int *codep)
+{
+	struct ssh *ssh = NULL;
+	struct kex *kex;
+	const u_char *token, *cmac;
+	size_t tlen, cmaclen;
+	int r;
+
+	*attp = NULL;
+	*codep = RESILIENT_FAILED;
+	if ((ssh = ssh_packet_set_connection(NULL, fd, fd)) == NULL) {
+		close(fd);
+		return SSH_ERR_ALLOC_FAIL;
+	}
+	kex = ssh->kex;
+	kex->server = 1;
+	kex->flags = KEX_INITIAL;
+	if ((r = sshbuf_get_string_direct(req, &token, &tlen)) != 0 ||
+	    (r = sshbuf_get_string_direct(req, &cmac, &cmaclen)) != 0 ||
+	    (r = sshbuf_get_stringb(req, kex->client_version)) != 0 ||
+	    (r = sshbuf_get_stringb(req, kex->server_version)) != 0 ||
+	    (r = sshbuf_get_stringb(req, kex->peer)) != 0 ||
+	    (r = sshbuf_get_stringb(req, kex->my)) != 0)
+		goto out;
+	if (tlen != RESILIENT_TOKEN_LEN || cmaclen > RESILIENT_MAC_MAX) {
+		r = SSH_ERR_INVALID_FORMAT;
+		goto out;
+	}
+	if ((r = resilient_enable(ssh, live->resilient->buffer_max)) != 0 ||
+	    (r = kex_choose_conf(ssh, 0)) != 0)
+		goto out;
+	if (kex->kex_type != KEX_RESILIENT || !kex->kex_strict) {
+		r = SSH_ERR_NO_KEX_ALG_MATCH;
+		goto out;
+	}
+	kex->flags &= ~KEX_INITIAL;
+	kex->ext_info_c = kex->ext_info_s = 0;
+	if ((r = server_reconnect(ssh, live, token, cmac, cmaclen,
+	    codep)) != 0)
+		goto out;
+	*attp = ssh;
+	ssh = NULL;
+ out:
+	if (ssh != NULL) {
+		ssh_packet_close(ssh);
+		free(ssh);
+	}
 	return r;
 }
 
@@ -394,6 +515,16 @@ resilient_kex_start(struct ssh *ssh)
 		return SSH_ERR_NO_KEX_ALG_MATCH;
 	}
 	return send_reconnect(ssh);
+}
+
+void
+resilient_set_handoff(struct ssh *ssh, resilient_handoff_fn *handoff,
+    void *ctx)
+{
+	if (ssh->resilient == NULL)
+		return;
+	ssh->resilient->handoff = handoff;
+	ssh->resilient->handoff_ctx = ctx;
 }
 
 void

@@ -26,6 +26,7 @@
 #include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "openbsd-compat/sys-queue.h"
 
@@ -92,6 +93,10 @@ resilient_free(struct ssh *ssh)
 	resilient_buffer_free(ssh->resilient->sent);
 	resilient_held_free(ssh->resilient);
 	resilient_attempt_free(ssh->resilient->attempt);
+	resilient_client_free(ssh->resilient);
+	if (ssh->resilient->has_link)
+		close(ssh->resilient->link);
+	free(ssh->resilient->broker_path);
 	freezero(ssh->resilient, sizeof(*ssh->resilient));
 	ssh->resilient = NULL;
 }
@@ -498,9 +503,14 @@ resilient_loop_prepare(struct ssh *ssh, struct timespec *timeout)
 {
 	int r, ms;
 
-	if ((r = resilient_ack_tick(ssh)) != 0)
+	if ((r = resilient_ack_tick(ssh)) != 0 ||
+	    (r = resilient_server_register(ssh)) != 0)
 		return r;
 	if ((ms = resilient_ack_deadline_ms(ssh)) >= 0)
+		ptimeout_deadline_ms(timeout, ms);
+	if ((ms = resilient_server_deadline(ssh)) >= 0)
+		ptimeout_deadline_sec(timeout, ms);
+	if ((ms = resilient_client_deadline_ms(ssh)) >= 0)
 		ptimeout_deadline_ms(timeout, ms);
 	return 0;
 }

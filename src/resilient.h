@@ -33,6 +33,14 @@ struct resilient;
 typedef struct ssh *resilient_lookup_fn(const u_char *token, size_t len,
     void *ctx);
 
+/*
+ * Server: have the session's process decide on a reconnect (req, see
+ * resilient_attempt_server); set *codep to a RESULT code.  Returns only
+ * if the connection was not handed over.
+ */
+typedef int resilient_handoff_fn(struct ssh *ssh, const struct sshbuf *req,
+    u_int *codep, void *ctx);
+
 /* Offer the extension on this connection; replay buffer cap in bytes */
 int	resilient_enable(struct ssh *ssh, size_t buffer_max);
 /* Release all resilient state of ssh, wiping secrets; NULL-safe */
@@ -63,6 +71,12 @@ int	resilient_attempt_client(struct ssh *ssh, struct ssh *live);
 /* Server: set how reconnects on this connection find their session */
 void	resilient_set_lookup(struct ssh *ssh, resilient_lookup_fn *lookup,
     void *ctx);
+/* Server: set how reconnects on this connection reach their session */
+void	resilient_set_handoff(struct ssh *ssh, resilient_handoff_fn *handoff,
+    void *ctx);
+/* Server, session process: check a handed-over reconnect on socket fd */
+int	resilient_attempt_server(struct ssh *live, int fd, struct sshbuf *req,
+    struct ssh **attp, u_int *codep);
 /* Server: whether token names this session (current or previous R) */
 int	resilient_token_matches(const struct ssh *ssh, const u_char *token,
     size_t len);
@@ -127,6 +141,37 @@ int	resilient_state_get(struct ssh *ssh, struct sshbuf *m);
 
 /* Parse a replay buffer size such as "16M" within the allowed range */
 int	resilient_parse_buffer_size(const char *arg, long long *valp);
+
+/* Server, session process: the link to the broker and the time limit */
+void	resilient_server_set_link(struct ssh *ssh, int fd, time_t timeout,
+    const char *broker_path);
+/* Server: the link's descriptor for the main loop's poll, or -1 */
+int	resilient_server_link_fd(const struct ssh *ssh);
+/* Server: tell the broker the session's current token if it changed */
+int	resilient_server_register(struct ssh *ssh);
+/* Server: the broker wrote to the link; SSH_ERR_CONN_CLOSED ends it */
+int	resilient_server_link_input(struct ssh *ssh);
+/* Server: the connection was lost; 0 if the session detached */
+int	resilient_server_lost(struct ssh *ssh, const char *why);
+/* Server: nonzero once a detached session must end */
+int	resilient_server_expired(const struct ssh *ssh);
+/* Server: seconds until a detached session expires, or -1 */
+int	resilient_server_deadline(const struct ssh *ssh);
+
+/* Client: open a new connection to the server, as at login, on ssh */
+typedef int resilient_connect_fn(struct ssh *ssh, void *ctx);
+/* Client: how to reconnect; timeout s detached (0 none), per attempt */
+int	resilient_client_set_connector(struct ssh *ssh,
+    resilient_connect_fn *fn, void *ctx, int timeout, int attempt_timeout,
+    const char *version_addendum);
+/* Client: the connection was lost; 0 if the session detached */
+int	resilient_client_lost(struct ssh *ssh, const char *why);
+/* Client main loop: reconnect if due; nonzero if the session is over */
+int	resilient_client_tick(struct ssh *ssh);
+/* Client, exiting abnormally: end the session on the server too */
+void	resilient_client_exit(void);
+/* Client: milliseconds until the next reconnect attempt, or -1 */
+int	resilient_client_deadline_ms(const struct ssh *ssh);
 
 /* Current resume token (RESILIENT_TOKEN_LEN bytes); for the broker */
 int	resilient_token(const struct ssh *ssh, const u_char **tokenp,

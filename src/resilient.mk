@@ -3,7 +3,8 @@
 # patch stays unchanged.
 
 RESILIENT_LIBSSH_OBJS=	resilient.o resilient-buffer.o resilient-kdf.o resilient-msg.o \
-			resilient-reconnect.o routemon.o routemon-linux.o routemon-stub.o
+			resilient-reconnect.o resilient-broker.o resilient-server.o \
+			resilient-client.o routemon.o routemon-linux.o routemon-stub.o
 RESILIENT_SSH_OBJS=
 RESILIENT_SSHD_OBJS=
 RESILIENT_SSHD_SESSION_OBJS=

@@ -41,6 +41,7 @@
 #include <cmocka.h>
 
 #include "resilient-msg.h"
+#include "resilient-broker.h"
 
 #include "pair.h"
 #include "flow.h"
@@ -569,6 +570,144 @@ test_malformed_sync_refused(void **state)
 	check_bad_sync(7, "malformed SYNC");
 }
 
+/*
+ * The broker's path (sshd): the connection that receives the reconnect
+ * cannot check it and hands it over; the session's process rebuilds the
+ * connection's key exchange from the request alone, answers, and adopts
+ * it.  A request for another session's token, or with a forged proof, is
+ * refused without a byte sent and leaves the sessions untouched.
+ */
+struct handover {
+	struct ssh *live;	/* what the session's process holds */
+	struct ssh *att;	/* the connection it took over */
+	u_int	code;
+	int	forge;		/* corrupt the proof in transit */
+};
+
+static int
+handoff_to(struct ssh *ssh, const struct sshbuf *req, u_int *codep,
+    void *ctx)
+{
+	struct handover *h = ctx;
+	struct sshbuf *copy;
+	const u_char *t, *mac;
+	size_t tlen, maclen;
+
+	assert_non_null(copy = sshbuf_fromb((struct sshbuf *)req));
+	if (h->forge) {
+		/* the MAC is the second string; flip its last byte */
+		sshbuf_free(copy);
+		assert_non_null(copy = sshbuf_new());
+		assert_int_equal(sshbuf_putb(copy, req), 0);
+		assert_int_equal(sshbuf_peek_string_direct(copy, &t, &tlen), 0);
+		mac = t + tlen + 4;
+		maclen = PEEK_U32(t + tlen);
+		assert_true(maclen > 0);
+		((u_char *)mac)[maclen - 1] ^= 1;
+	}
+	resilient_attempt_server(h->live, -1, copy, &h->att, codep);
+	h->code = *codep;
+	sshbuf_free(copy);
+	return 0;
+}
+
+static int
+run_handover(struct ssh *nc, struct ssh *ns, struct handover *h)
+{
+	u_char type;
+	int i, r;
+
+	for (i = 0; i < 100; i++) {
+		if (nc->kex->done && h->att != NULL && h->att->kex->done)
+			return 0;
+		if ((r = pair_pump_one(nc, h->att != NULL ? h->att : ns,
+		    NULL)) != 0)
+			return r;
+		if (h->att == NULL && h->code != RESILIENT_RESUMED &&
+		    h->code != 0xffff)
+			return SSH_ERR_KEY_NOT_FOUND;
+		if ((r = pair_pump_one(h->att != NULL ? h->att : ns, nc,
+		    NULL)) != 0)
+			return r;
+		if ((r = ssh_packet_next(nc, &type)) != 0)
+			return r;
+	}
+	return SSH_ERR_INTERNAL_ERROR;
+}
+
+static void
+handover_case(int forge, int other)
+{
+	struct pair p, q;
+	struct flow c2s, s2c, qc2s, qs2c;
+	struct handover h;
+	struct ssh *nc, *ns;
+	size_t len;
+	u_int epoch;
+	int r;
+
+	cut_session(&p, &c2s, &s2c);
+	if (other)
+		cut_session(&q, &qc2s, &qs2c);
+	epoch = resilient_epoch(p.server);
+	memset(&h, 0, sizeof(h));
+	h.live = other ? q.server : p.server;
+	h.code = 0xffff;
+	h.forge = forge;
+	nc = new_client();
+	ns = new_server(NULL);
+	resilient_set_lookup(ns, NULL, NULL);
+	resilient_set_handoff(ns, handoff_to, &h);
+	assert_int_equal(resilient_attempt_client(nc, p.client), 0);
+	r = run_handover(nc, ns, &h);
+	if (forge || other) {
+		assert_int_not_equal(r, 0);
+		assert_null(h.att);
+		assert_int_equal(h.code, other ? RESILIENT_UNKNOWN :
+		    RESILIENT_REFUSED);
+		/* the refusal came from the receiving connection only */
+		(void)ssh_output_ptr(ns, &len);
+		assert_true(len > 0);
+		ssh_free(nc);
+		ssh_free(ns);
+		if (other)
+			still_resumable(&q, &qc2s, &qs2c,
+			    resilient_epoch(q.server));
+		still_resumable(&p, &c2s, &s2c, epoch);
+		return;
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(h.code, RESILIENT_RESUMED);
+	assert_true(resilient_attempt_verified(nc));
+	assert_int_equal(resilient_adopt(p.client, nc), 0);
+	assert_int_equal(resilient_adopt(p.server, h.att), 0);
+	ssh_packet_close(h.att);
+	free(h.att);
+	ssh_free(nc);
+	ssh_free(ns);
+	settle(&c2s, &s2c);
+	check_all_acked(&p, &c2s, &s2c);
+	pair_free(&p);
+}
+
+static void
+test_handed_over_resume(void **state)
+{
+	handover_case(0, 0);
+}
+
+static void
+test_handed_over_forged_refused(void **state)
+{
+	handover_case(1, 0);
+}
+
+static void
+test_handed_over_other_session_refused(void **state)
+{
+	handover_case(0, 1);
+}
+
 int
 main(void)
 {
@@ -585,6 +724,9 @@ main(void)
 		cmocka_unit_test(test_server_without_extension),
 		cmocka_unit_test(test_second_sync_refused),
 		cmocka_unit_test(test_malformed_sync_refused),
+		cmocka_unit_test(test_handed_over_resume),
+		cmocka_unit_test(test_handed_over_forged_refused),
+		cmocka_unit_test(test_handed_over_other_session_refused),
 	};
 
 	return cmocka_run_group_tests(tests, pair_group_setup,

@@ -1,0 +1,276 @@
+/*
+ * Copyright (c) 2026 The resilient-ssh authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Client side of a resilient session: when the connection is lost, keep
+ * the session detached and reconnect to the same destination with
+ * backoff.  Each attempt is built on a connection of its own and only a
+ * validated resume replaces the session's transport (PROTOCOL.resilient
+ * section 3); a failed attempt leaves the session as it was.
+ */
+
+#include "includes.h"
+
+#include <sys/types.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "misc.h"
+#include "ssherr.h"
+#include "sshbuf.h"
+#include "kex.h"
+#include "packet.h"
+#include "dispatch.h"
+#include "ssh2.h"
+
+#include "resilient.h"
+#include "resilient-int.h"
+
+#define BACKOFF_FIRST_MS	250
+#define BACKOFF_MAX_MS		4000
+#define ATTEMPT_TIMEOUT		10	/* s, per attempt, if ConnectTimeout unset */
+
+/*
+ * The session of this ssh process, for resilient_client_exit(): fatal()
+ * and cleanup_exit() know no struct ssh.
+ */
+static struct ssh *exit_session;
+
+struct resilient_client {
+	resilient_connect_fn *connect;
+	void	*ctx;
+	const char *version_addendum;
+	int	timeout;		/* s detached before giving up; 0 none */
+	int	attempt_timeout;	/* s per attempt */
+	double	next_attempt;		/* monotime_double; 0 = none due */
+	int	backoff_ms;
+	u_int	attempts;
+	double	lost_at;
+};
+
+int
+resilient_client_set_connector(struct ssh *ssh, resilient_connect_fn *fn,
+    void *ctx, int timeout, int attempt_timeout, const char *addendum)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc;
+
+	if (rs == NULL || !rs->negotiated)
+		return 0;
+	if ((rc = calloc(1, sizeof(*rc))) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	rc->connect = fn;
+	rc->ctx = ctx;
+	rc->timeout = timeout;
+	rc->attempt_timeout = attempt_timeout > 0 ? attempt_timeout :
+	    ATTEMPT_TIMEOUT;
+	rc->version_addendum = addendum;
+	free(rs->client);
+	rs->client = rc;
+	exit_session = ssh;
+	return 0;
+}
+
+/*
+ * ssh is exiting without having closed the session (fatal(), e.g.
+ * ExitOnForwardFailure).  Tell the server, which would otherwise keep
+ * the session detached, waiting for a reconnect that never comes.  Best
+ * effort, within a second, and only once.
+ */
+void
+resilient_client_exit(void)
+{
+	struct ssh *ssh = exit_session;
+	int r;
+
+	exit_session = NULL;
+	if (ssh == NULL || ssh->resilient == NULL ||
+	    ssh->resilient->detached_since != 0 ||
+	    ssh_packet_get_connection_out(ssh) < 0 ||
+	    ssh_packet_is_rekeying(ssh))
+		return;
+	ssh_packet_set_timeout(ssh, 1, 1);
+	if ((r = sshpkt_start(ssh, SSH2_MSG_DISCONNECT)) != 0 ||
+	    (r = sshpkt_put_u32(ssh, SSH2_DISCONNECT_BY_APPLICATION)) != 0 ||
+	    (r = sshpkt_put_cstring(ssh, "client exiting")) != 0 ||
+	    (r = sshpkt_put_cstring(ssh, "")) != 0 ||
+	    (r = sshpkt_send(ssh)) != 0 ||
+	    (r = ssh_packet_write_wait(ssh)) != 0)
+		debug_fr(r, "disconnect");
+}
+
+void
+resilient_client_free(struct resilient *rs)
+{
+	if (exit_session != NULL && exit_session->resilient == rs)
+		exit_session = NULL;
+	free(rs->client);
+	rs->client = NULL;
+}
+
+int
+resilient_client_lost(struct ssh *ssh, const char *why)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc;
+
+	if (rs == NULL || (rc = rs->client) == NULL ||
+	    !resilient_resumable(ssh))
+		return -1;
+	if (rs->detached_since == 0) {
+		logit("Connection to %s lost (%s); reconnecting...",
+		    ssh_remote_ipaddr(ssh), why);
+		rc->lost_at = monotime_double();
+		rc->next_attempt = rc->lost_at;
+		rc->backoff_ms = BACKOFF_FIRST_MS;
+		rc->attempts = 0;
+	}
+	ssh_packet_detach_transport(ssh);
+	(void)resilient_detach(ssh);
+	return 0;
+}
+
+/* Network trouble, as opposed to an answer from the server itself */
+static int
+retryable(int r)
+{
+	switch (r) {
+	case SSH_ERR_DISCONNECTED:	/* the server refused the resume */
+	case SSH_ERR_NO_KEX_ALG_MATCH:	/* it no longer has the extension */
+	case SSH_ERR_ALLOC_FAIL:
+	case SSH_ERR_INTERNAL_ERROR:
+		return 0;
+	}
+	return 1;
+}
+
+/* One reconnect attempt; 0 once the session runs on a new connection */
+static int
+attempt(struct ssh *live)
+{
+	struct resilient *rs = live->resilient;
+	struct resilient_client *rc = rs->client;
+	struct ssh *att = NULL;
+	char **prop = NULL;
+	LogLevel level = log_level_get();
+	int r, timeout_ms = rc->attempt_timeout * 1000;
+
+	if ((att = ssh_alloc_session_state()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	/*
+	 * Failed attempts are expected while the network is away: unless
+	 * debugging, keep their errors (connect, banner) off the terminal;
+	 * the outcome is reported once by the caller.
+	 */
+	if (level < SYSLOG_LEVEL_DEBUG1)
+		log_change_level(SYSLOG_LEVEL_FATAL);
+	r = rc->connect(att, rc->ctx);
+	if (level < SYSLOG_LEVEL_DEBUG1)
+		log_change_level(level);
+	if (r != 0) {
+		r = SSH_ERR_SYSTEM_ERROR;
+		goto out;
+	}
+	ssh_packet_set_timeout(att, rc->attempt_timeout, 1);
+	if (level < SYSLOG_LEVEL_DEBUG1)
+		log_change_level(SYSLOG_LEVEL_FATAL);
+	r = kex_exchange_identification(att, timeout_ms, rc->version_addendum);
+	if (level < SYSLOG_LEVEL_DEBUG1)
+		log_change_level(level);
+	if (r != 0)
+		goto out;
+	ssh_packet_set_nonblocking(att);
+	if ((r = kex_buf2prop(live->kex->my, NULL, &prop)) != 0 ||
+	    (r = kex_ready(att, prop)) != 0 ||
+	    (r = resilient_attempt_client(att, live)) != 0 ||
+	    (r = kex_send_kexinit(att)) != 0 ||
+	    (r = ssh_dispatch_run(att, DISPATCH_BLOCK, &att->kex->done)) != 0)
+		goto out;
+	if (!resilient_attempt_verified(att)) {
+		r = SSH_ERR_PROTOCOL_ERROR;
+		goto out;
+	}
+	if ((r = resilient_adopt(live, att)) != 0)
+		goto out;
+	ssh_packet_set_nonblocking(live);
+ out:
+	if (prop != NULL) {
+		kex_proposal_free_entries(prop);
+		free(prop);
+	}
+	if (att != NULL) {
+		ssh_packet_close(att);
+		free(att);
+	}
+	return r;
+}
+
+int
+resilient_client_tick(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc;
+	double now;
+	int r;
+
+	if (rs == NULL || (rc = rs->client) == NULL || rs->detached_since == 0)
+		return 0;
+	now = monotime_double();
+	if (now < rc->next_attempt)
+		return 0;
+	rc->attempts++;
+	debug_f("reconnect attempt %u", rc->attempts);
+	if ((r = attempt(ssh)) == 0) {
+		logit("Connection to %s resumed after %.1f s.",
+		    ssh_remote_ipaddr(ssh), monotime_double() - rc->lost_at);
+		rc->next_attempt = 0;
+		return 0;
+	}
+	if (!retryable(r)) {
+		error("resilient: the server cannot resume this session: %s",
+		    ssh_err(r));
+		return r;
+	}
+	now = monotime_double();
+	if (rc->timeout != 0 && now - rc->lost_at >= rc->timeout) {
+		error("resilient: no reconnect within %d s; giving up",
+		    rc->timeout);
+		return SSH_ERR_CONN_TIMEOUT;
+	}
+	debug_f("attempt %u failed: %s; next in %d ms", rc->attempts,
+	    ssh_err(r), rc->backoff_ms);
+	rc->next_attempt = now + rc->backoff_ms / 1000.0;
+	rc->backoff_ms = MINIMUM(rc->backoff_ms * 2, BACKOFF_MAX_MS);
+	return 0;
+}
+
+int
+resilient_client_deadline_ms(const struct ssh *ssh)
+{
+	const struct resilient *rs = ssh->resilient;
+	const struct resilient_client *rc;
+	double left;
+
+	if (rs == NULL || (rc = rs->client) == NULL ||
+	    rs->detached_since == 0)
+		return -1;
+	left = rc->next_attempt - monotime_double();
+	return left <= 0 ? 0 : (int)(left * 1000) + 1;
+}

@@ -1,0 +1,296 @@
+/*
+ * Copyright (c) 2026 The resilient-ssh authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Server side of a resilient session in its own (post-authentication)
+ * process: keep the broker informed of the session's token, take over
+ * the socket of a reconnect that the broker passes on, and keep the
+ * session detached, for up to its timeout, when its connection is lost.
+ */
+
+#include "includes.h"
+
+#include <sys/types.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "misc.h"
+#include "ssherr.h"
+#include "sshbuf.h"
+#include "kex.h"
+#include "packet.h"
+#include "dispatch.h"
+
+#include "resilient.h"
+#include "resilient-int.h"
+#include "resilient-broker.h"
+#include "resilient-buffer.h"
+
+/* How long a reconnecting client may take to finish its handshake */
+#define RESUME_HANDSHAKE_TIMEOUT	10
+
+void
+resilient_server_set_link(struct ssh *ssh, int fd, time_t timeout,
+    const char *path)
+{
+	struct resilient *rs = ssh->resilient;
+
+	if (rs == NULL || !rs->negotiated || fd == -1) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	rs->brokered = 1;
+	rs->has_link = 1;
+	rs->link = fd;
+	rs->timeout = timeout;
+	free(rs->broker_path);
+	rs->broker_path = NULL;
+	if (path != NULL && strcasecmp(path, "none") != 0 &&
+	    (rs->broker_path = strdup(path)) == NULL)
+		error_f("strdup failed");
+	explicit_bzero(rs->registered, sizeof(rs->registered));
+}
+
+int
+resilient_server_link_fd(const struct ssh *ssh)
+{
+	const struct resilient *rs = ssh->resilient;
+
+	return (rs != NULL && rs->has_link) ? rs->link : -1;
+}
+
+/* The link is gone (the listener restarted?): look for it again */
+static void
+link_close(struct resilient *rs)
+{
+	if (!rs->has_link)
+		return;
+	close(rs->link);
+	rs->has_link = 0;
+	rs->link = -1;
+	if (rs->broker_path != NULL)
+		rs->relink_at = monotime();
+}
+
+#define RELINK_INTERVAL	1	/* s between tries to find the listener */
+
+static void
+relink(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	int fd;
+
+	if (rs->has_link || rs->broker_path == NULL || rs->relink_at == 0 ||
+	    monotime() < rs->relink_at)
+		return;
+	if (resilient_broker_connect(rs->broker_path, &fd) != 0) {
+		rs->relink_at = monotime() + RELINK_INTERVAL;
+		return;
+	}
+	rs->has_link = 1;
+	rs->link = fd;
+	rs->relink_at = 0;
+	explicit_bzero(rs->registered, sizeof(rs->registered));
+	verbose("resilient: session registered again with the listener");
+}
+
+/* Tell the broker the tokens that name the session, when they change */
+int
+resilient_server_register(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	struct sshbuf *b;
+	int r;
+
+	if (rs == NULL || !rs->brokered || !resilient_resumable(ssh))
+		return 0;
+	relink(ssh);
+	if (!rs->has_link ||
+	    memcmp(rs->registered, rs->token, sizeof(rs->token)) == 0)
+		return 0;
+	if ((b = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = sshbuf_put_string(b, rs->token, sizeof(rs->token))) != 0 ||
+	    (rs->has_prev && (r = sshbuf_put_string(b, rs->prev_token,
+	    sizeof(rs->prev_token))) != 0))
+		goto out;
+	if ((r = resilient_frame_send(rs->link, RESILIENT_BROKER_REGISTER, b,
+	    -1)) != 0) {
+		error_r(r, "resilient: listener unreachable");
+		link_close(rs);
+		r = 0;
+		goto out;
+	}
+	memcpy(rs->registered, rs->token, sizeof(rs->token));
+	debug2_f("token registered, epoch %u", rs->epoch);
+ out:
+	sshbuf_free(b);
+	return r;
+}
+
+static int
+send_result(struct resilient *rs, u_int code)
+{
+	struct sshbuf *b;
+	int r;
+
+	if ((b = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = sshbuf_put_u32(b, code)) == 0)
+		r = resilient_frame_send(rs->link, RESILIENT_BROKER_RESULT,
+		    b, -1);
+	sshbuf_free(b);
+	return r;
+}
+
+/* The broker passed a reconnect: finish it and make it the transport */
+static u_int
+take_over(struct ssh *ssh, int fd, struct sshbuf *req)
+{
+	struct resilient *rs = ssh->resilient;
+	struct ssh *att = NULL;
+	time_t since = rs->detached_since;
+	u_int code;
+	int r;
+
+	if ((r = resilient_attempt_server(ssh, fd, req, &att, &code)) != 0) {
+		verbose("resilient: reconnect refused: %s",
+		    resilient_result_str(code));
+		return code;
+	}
+	code = RESILIENT_FAILED;
+	/* The client's NEWKEYS completes it; bounded, the session waits */
+	ssh_packet_set_timeout(att, RESUME_HANDSHAKE_TIMEOUT, 1);
+	if ((r = ssh_packet_write_wait(att)) != 0 ||
+	    (r = ssh_dispatch_run(att, DISPATCH_BLOCK, &att->kex->done)) != 0) {
+		error_r(r, "resilient: reconnect handshake");
+		goto out;
+	}
+	if ((r = resilient_adopt(ssh, att)) != 0) {
+		error_r(r, "resilient: adopting the new connection");
+		goto out;
+	}
+	ssh_packet_set_nonblocking(ssh);
+	code = RESILIENT_RESUMED;
+	verbose("resilient: session resumed from %s port %d after %lld s "
+	    "detached", ssh_remote_ipaddr(ssh), ssh_remote_port(ssh),
+	    since == 0 ? 0LL : (long long)(monotime() - since));
+ out:
+	if (att != NULL) {
+		ssh_packet_close(att);
+		free(att);
+	}
+	return code;
+}
+
+int
+resilient_server_link_input(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	struct sshbuf *b;
+	u_char type;
+	u_int code;
+	int fd = -1, r;
+
+	if (rs == NULL || !rs->has_link)
+		return 0;
+	if ((b = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = resilient_frame_recv(rs->link, &type, b, &fd,
+	    RESILIENT_BROKER_TIMEOUT_MS)) != 0) {
+		/* The listener went away; a new one may come */
+		debug_r(r, "resilient: listener link closed");
+		link_close(rs);
+		r = rs->broker_path == NULL && rs->detached_since != 0 ?
+		    SSH_ERR_CONN_CLOSED : 0;
+		goto out;
+	}
+	if (type != RESILIENT_BROKER_RESUME) {
+		error_f("unexpected frame %u from broker", type);
+		r = 0;
+		goto out;
+	}
+	code = take_over(ssh, fd, b);
+	fd = -1;
+	if ((r = send_result(rs, code)) != 0) {
+		error_r(r, "resilient: cannot answer broker");
+		link_close(rs);
+	}
+	r = 0;
+ out:
+	if (fd != -1)
+		close(fd);
+	sshbuf_free(b);
+	return r;
+}
+
+int
+resilient_server_lost(struct ssh *ssh, const char *why)
+{
+	struct resilient *rs = ssh->resilient;
+
+	if (rs == NULL || !rs->brokered || !resilient_resumable(ssh) ||
+	    (!rs->has_link && rs->broker_path == NULL))
+		return -1;
+	if (rs->detached_since == 0)
+		verbose("resilient: session detached from %s port %d: %s",
+		    ssh_remote_ipaddr(ssh), ssh_remote_port(ssh), why);
+	ssh_packet_detach_transport(ssh);
+	(void)resilient_detach(ssh);
+	return 0;
+}
+
+int
+resilient_server_expired(const struct ssh *ssh)
+{
+	const struct resilient *rs = ssh->resilient;
+
+	if (rs == NULL || rs->detached_since == 0)
+		return 0;
+	if (!rs->has_link && rs->broker_path == NULL) {
+		logit("resilient: detached session ends: listener gone");
+		return 1;
+	}
+	if (rs->timeout == 0 || monotime() - rs->detached_since < rs->timeout)
+		return 0;
+	logit("resilient: detached session ends after %lld s "
+	    "(ResilientTimeout)", (long long)rs->timeout);
+	return 1;
+}
+
+/* Seconds until a detached session expires, or -1 */
+int
+resilient_server_deadline(const struct ssh *ssh)
+{
+	const struct resilient *rs = ssh->resilient;
+	time_t left = -1, now = monotime();
+
+	if (rs == NULL)
+		return -1;
+	if (rs->detached_since != 0 && rs->timeout != 0) {
+		left = rs->detached_since + rs->timeout - now;
+		if (left < 0)
+			left = 0;
+	}
+	if (!rs->has_link && rs->relink_at != 0 &&
+	    (left == -1 || rs->relink_at - now < left))
+		left = rs->relink_at > now ? rs->relink_at - now : 0;
+	return (int)left;
+}
