@@ -1,5 +1,9 @@
 # resilient-ssh regress scripts, appended to upstream's LTESTS by
 # patches/0003.  Each name is regress/NAME.sh in this repository.
 
-RESILIENT_LTESTS=	resilient-identity resilient-negotiate resilient-refuse
-RESILIENT_CLEANFILES=	resilient-*.out resilient-*.data
+RESILIENT_LTESTS=	resilient-identity resilient-negotiate resilient-refuse \
+			resilient-sftp resilient-forward resilient-mux \
+			resilient-tmux resilient-restart resilient-expire
+RESILIENT_CLEANFILES=	resilient-*.out resilient-*.data resilient-relay.log \
+			resilient-relay.err resilient-relay.pid resilient-relay.armed \
+			ssh_config.relay resilient.sock resilient-*.log
