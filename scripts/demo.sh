@@ -2,7 +2,9 @@
 #
 # Show the fork at work: start its sshd on 127.0.0.1 on a free high port in
 # a temporary directory with throwaway host and user keys, run a command and
-# an sftp transfer through its ssh and sftp, then stop everything.
+# an sftp transfer through its ssh and sftp.  Then put a relay that can cut
+# TCP connections on demand (regress/resilient-relay.py) between ssh and
+# sshd, and show an sftp transfer and a shell surviving cut connections.
 #
 # Usage: demo.sh          (run by "make demo" after the build)
 #
@@ -25,7 +27,10 @@ rs_ensure_privsep
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/resilient-demo.XXXXXX")
 sshd_pid=
+relay_pid=
 cleanup() {
+	[ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null
+	[ -n "$relay_pid" ] && wait "$relay_pid" 2>/dev/null
 	[ -n "$sshd_pid" ] && kill "$sshd_pid" 2>/dev/null
 	[ -n "$sshd_pid" ] && wait "$sshd_pid" 2>/dev/null
 	rm -rf "$work"
@@ -60,6 +65,7 @@ SshdSessionPath $tree/sshd-session
 SshdAuthPath $tree/sshd-auth
 Subsystem sftp $tree/sftp-server
 LogLevel VERBOSE
+ResilientSocket $work/resilient.sock
 CONF
 	: > "$work/sshd.log"
 	"$tree/sshd" -D -f "$work/sshd_config" -E "$work/sshd.log" &
@@ -125,5 +131,112 @@ echo "downloaded sha256 $down"
 [ "$sum" = "$up" ] && [ "$sum" = "$down" ] ||
     rs_die "checksum mismatch after sftp transfer"
 
-say "demo complete: command and sftp transfer through the fork succeeded"
-echo "(surviving a dropped connection arrives with the resume work; see README.md)"
+relay_py=$RS_TOP/regress/resilient-relay.py
+relay() { python3 "$relay_py" --control "$work/relay.ctl" --cmd "$*"; }
+command -v python3 >/dev/null || rs_die "python3 is needed for the relay"
+
+# The relay: from a free port to sshd; it exits 3 if the port is taken
+for try in $(seq 1 20); do
+	rport=$((20000 + (RANDOM % 40000)))
+	[ "$rport" = "$port" ] && continue
+	rm -f "$work/relay.pid"
+	python3 "$relay_py" --listen "127.0.0.1:$rport" \
+	    --to "127.0.0.1:$port" --control "$work/relay.ctl" \
+	    --log "$work/relay.log" --pidfile "$work/relay.pid" \
+	    2>>"$work/relay.err" &
+	relay_pid=$!
+	for i in $(seq 1 100); do
+		[ -f "$work/relay.pid" ] && break
+		kill -0 "$relay_pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -f "$work/relay.pid" ] && break
+	wait "$relay_pid" 2>/dev/null || true
+	relay_pid=
+done
+[ -n "$relay_pid" ] || rs_die "the relay did not start: $(cat "$work/relay.err")"
+cat >> "$work/ssh_config" <<CONF
+Host relayed
+	HostName 127.0.0.1
+	Port $rport
+	User $user
+	IdentityFile $work/id_ed25519
+	IdentitiesOnly yes
+	UserKnownHostsFile $work/known_hosts
+	GlobalKnownHostsFile /dev/null
+	StrictHostKeyChecking no
+	BatchMode yes
+	LogLevel INFO
+CONF
+say "a relay on port $rport forwards to sshd; it can cut connections (TCP reset)"
+
+# A background command whose answer (ok K) says how many cuts were made
+arm() {
+	python3 "$relay_py" --control "$work/relay.ctl" --cmd "$*" \
+	    > "$work/armed" 2>&1 &
+	armed_pid=$!
+	for i in $(seq 1 100); do
+		relay stats | grep -q 'waiting=[1-9]' && return 0
+		sleep 0.05
+	done
+	rs_die "the relay did not take '$*'"
+}
+
+say "sftp: 64 MiB down and up through the relay, cut 3 times each way"
+head -c $((64 * 1024 * 1024)) /dev/urandom > "$work/big"
+sum=$(rs_sha256 "$work/big")
+relay up >/dev/null
+arm cut-series 8000000,20000000,20000000 120 s2c
+start=$(date +%s.%N)
+"$tree/sftp" -F "$work/ssh_config" -S "$tree/ssh" -b - relayed \
+    2> "$work/sftp.err" >/dev/null <<CMDS
+get $work/big $work/big.down
+CMDS
+wait "$armed_pid" || true
+echo "relay: $(cat "$work/armed") (download)"
+relay up >/dev/null
+arm cut-series 8000000,20000000,20000000 120 c2s
+"$tree/sftp" -F "$work/ssh_config" -S "$tree/ssh" -b - relayed \
+    2>> "$work/sftp.err" >/dev/null <<CMDS
+put $work/big $work/big.up
+CMDS
+wait "$armed_pid" || true
+echo "relay: $(cat "$work/armed") (upload)"
+end=$(date +%s.%N)
+sed 's/^/sftp: /' "$work/sftp.err" | grep -v 'Permanently added' || true
+down=$(rs_sha256 "$work/big.down")
+up=$(rs_sha256 "$work/big.up")
+echo "sent       sha256 $sum"
+echo "downloaded sha256 $down"
+echo "uploaded   sha256 $up"
+[ "$sum" = "$down" ] && [ "$sum" = "$up" ] ||
+    rs_die "checksum mismatch after sftp across cuts"
+awk -v a="$start" -v b="$end" 'BEGIN { printf "both transfers took %.1f s in all\n", b - a }' 
+
+say "shell: a counter printing every 100 ms, cut twice while it runs"
+# lines N: wait (at most 10 s) until the shell printed N ticks
+lines() {
+	local i
+	for i in $(seq 1 200); do
+		[ "$(wc -l < "$work/ticks")" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	rs_die "the shell printed fewer than $1 ticks"
+}
+"$tree/ssh" -F "$work/ssh_config" relayed \
+    'for i in $(seq 1 40); do echo "tick $i"; sleep 0.1; done' \
+    > "$work/ticks" 2> "$work/ticks.err" &
+ssh_pid=$!
+lines 10
+relay cut >/dev/null
+lines 25
+relay cut >/dev/null
+wait "$ssh_pid" || rs_die "ssh across cuts failed: $(cat "$work/ticks.err")"
+sed 's/^/ssh: /' "$work/ticks.err" | grep -v 'Permanently added' || true
+seq 1 40 | sed 's/^/tick /' | cmp -s - "$work/ticks" ||
+    rs_die "the shell's output was not complete: $(cat "$work/ticks")"
+echo "all 40 ticks arrived, in order, once each; last: $(tail -n 1 "$work/ticks")"
+grep 'resilient: session \(detached\|resumed from\)' "$work/sshd.log" |
+    sed 's/^/sshd: /' | tail -n 4
+
+say "demo complete: a command, sftp transfers and a shell survived cut connections"

@@ -26,7 +26,10 @@
 #              between two forks and "not supported by peer" otherwise,
 #              on every connection of the row, and the fork says nothing
 #              about it above debug level (silent fallback)
-#   reconnect  forced reconnect mid-transfer (fork <-> fork only)
+#   reconnect  fork <-> fork only: the sftp transfer above through a relay
+#              (regress/resilient-relay.py) that cuts the connection once
+#              during the upload and once during the download; ssh must
+#              reconnect by itself and both copies match
 #
 # Usage: interop.sh
 # Environment:
@@ -493,6 +496,49 @@ openssh_fwd() {
 	pids+=("$!")
 	fwd_through "$!" "$lp"
 }
+# The sftp transfer through a relay that cuts the connection mid-upload
+# and mid-download; the fork's ssh must resume the session each time.
+openssh_reconnect() {
+	local rp i rc=0 relay=(python3 "$RS_TOP/regress/resilient-relay.py")
+	local ctl=$work/relay.ctl
+	rp=$(free_port)
+	rm -f "$work/relay.pid"
+	"${relay[@]}" --listen "127.0.0.1:$rp" --to "127.0.0.1:$PORT" \
+	    --control "$ctl" --pidfile "$work/relay.pid" &
+	local rpid=$!
+	pids+=("$rpid")
+	for i in $(seq 1 100); do
+		[ -f "$work/relay.pid" ] && break
+		sleep 0.05
+	done
+	[ -f "$work/relay.pid" ] || { echo "relay did not start"; return 1; }
+	"${relay[@]}" --control "$ctl" \
+	    --cmd "cut-after 4194304 $TMO c2s" > "$work/cut1" &
+	local c1=$!
+	printf 'put %s %s\n' "$work/payload" "$XR" > "$work/sftp.batch"
+	t "$C_SFTP" -F "$cfg" -v -S "$C_SSH" -o Port="$rp" \
+	    -o HostKeyAlias="[127.0.0.1]:$PORT" "${C_OPTS[@]}" \
+	    -b "$work/sftp.batch" "$HOST" || rc=1
+	wait "$c1" || true
+	"${relay[@]}" --control "$ctl" --cmd up >/dev/null
+	"${relay[@]}" --control "$ctl" \
+	    --cmd "cut-after 4194304 $TMO s2c" > "$work/cut2" &
+	local c2=$!
+	printf 'get %s %s\n' "$XR" "$XB" > "$work/sftp.batch"
+	t "$C_SFTP" -F "$cfg" -v -S "$C_SSH" -o Port="$rp" \
+	    -o HostKeyAlias="[127.0.0.1]:$PORT" "${C_OPTS[@]}" \
+	    -b "$work/sftp.batch" "$HOST" || rc=1
+	wait "$c2" || true
+	kill "$rpid" 2>/dev/null
+	echo "relay: upload cut: $(cat "$work/cut1"); download cut: $(cat "$work/cut2")"
+	[ "$rc" = 0 ] || return 1
+	[ "$(cat "$work/cut1")" = "ok 1" ] && [ "$(cat "$work/cut2")" = "ok 1" ] ||
+	    { echo "WRONG: a cut did not happen"; return 1; }
+	grep -c 'resumed after' "$work/cells/$CUR_ROW.reconnect.client" ||
+	    { echo "WRONG: ssh did not say it resumed"; return 1; }
+	check_xfer "$XR" "$XB"
+}
+
 # The fork's client, silent: no -v, nothing at all on stderr.
 openssh_quiet() {
 	t "$C_SSH" -F "$cfg" "${C_OPTS[@]}" "$HOST" true 2>&1
@@ -744,6 +790,11 @@ run_row() {
 	fi
 	case $8 in
 	-)  setcell "$row" reconnect - ;;
+	run) if [ "$state" = ok ]; then
+		CUR_ROW=$row run_cell "$row" reconnect openssh_reconnect
+	    else
+		setcell "$row" reconnect skip "${state#skip:}"
+	    fi ;;
 	*)  setcell "$row" reconnect skip "$8" ;;
 	esac
 	printf '  %-44s %s\n' "$2" "$(for c in "${COLS[@]}"; do
@@ -862,7 +913,7 @@ run_row fork-dropbear "fork ssh/sftp/scp -> ${S_VER[dropbear]:-Dropbear} dropbea
 run_row fork-asyncssh "fork ssh/sftp/scp -> ${S_VER[asyncssh]:-asyncssh} server" \
     openssh asyncssh unsupported - yes -
 run_row fork-fork "fork ssh/sftp/scp -> fork sshd" openssh fork \
-    negotiated negotiated yes "reconnect: not implemented yet"
+    negotiated negotiated yes run
 C_OPTS=(-o ResilientSessions=no)
 run_row fork-nores "fork (ResilientSessions=no) -> fork sshd" openssh fork \
     absent unsupported yes -
