@@ -12,17 +12,6 @@ err=$OBJ/resilient-expire.err
 rcfile=$OBJ/resilient-expire.rc
 trap 'stop_relay' EXIT
 
-# wait_for SECS COMMAND...: until COMMAND succeeds, at most SECS seconds
-wait_for() {
-	_wf_n=0
-	_wf_max=$(($1 * 10))
-	shift
-	until "$@"; do
-		_wf_n=$((_wf_n + 1))
-		test $_wf_n -le $_wf_max || return 1
-		sleep 0.1
-	done
-}
 finished() {
 	test -s $rcfile
 }

@@ -26,18 +26,6 @@ start_listener() {
 	wait_for 10 test -f $PIDFILE || fatal "no sshd running on port $PORT"
 }
 
-# wait_for SECS COMMAND...: until COMMAND succeeds, at most SECS seconds
-wait_for() {
-	_wf_n=0
-	_wf_max=$(($1 * 10))
-	shift
-	until "$@"; do
-		_wf_n=$((_wf_n + 1))
-		test $_wf_n -le $_wf_max || return 1
-		sleep 0.1
-	done
-}
-
 # The listener logs each session that registers again
 registrations() {
 	grep -c 're-registered' $sshdlog
