@@ -512,23 +512,21 @@ openssh_reconnect() {
 		sleep 0.05
 	done
 	[ -f "$work/relay.pid" ] || { echo "relay did not start"; return 1; }
-	"${relay[@]}" --control "$ctl" \
-	    --cmd "cut-after 4194304 $TMO c2s" > "$work/cut1" &
-	local c1=$!
-	printf 'put %s %s\n' "$work/payload" "$XR" > "$work/sftp.batch"
-	t "$C_SFTP" -F "$cfg" -v -S "$C_SSH" -o Port="$rp" \
-	    -o HostKeyAlias="[127.0.0.1]:$PORT" "${C_OPTS[@]}" \
-	    -b "$work/sftp.batch" "$HOST" || rc=1
-	wait "$c1" || true
-	"${relay[@]}" --control "$ctl" --cmd up >/dev/null
-	"${relay[@]}" --control "$ctl" \
-	    --cmd "cut-after 4194304 $TMO s2c" > "$work/cut2" &
-	local c2=$!
-	printf 'get %s %s\n' "$XR" "$XB" > "$work/sftp.batch"
-	t "$C_SFTP" -F "$cfg" -v -S "$C_SSH" -o Port="$rp" \
-	    -o HostKeyAlias="[127.0.0.1]:$PORT" "${C_OPTS[@]}" \
-	    -b "$work/sftp.batch" "$HOST" || rc=1
-	wait "$c2" || true
+	# sftp_cut DIR OUT BATCH-LINE: one sftp batch, the relay cutting once
+	# 4 MiB into direction DIR; the relay's answer goes to OUT
+	sftp_cut() {
+		"${relay[@]}" --control "$ctl" --cmd up >/dev/null
+		"${relay[@]}" --control "$ctl" \
+		    --cmd "cut-after 4194304 $TMO $1" > "$2" &
+		local c=$!
+		printf '%s\n' "$3" > "$work/sftp.batch"
+		t "$C_SFTP" -F "$cfg" -v -S "$C_SSH" -o Port="$rp" \
+		    -o HostKeyAlias="[127.0.0.1]:$PORT" "${C_OPTS[@]}" \
+		    -b "$work/sftp.batch" "$HOST" || rc=1
+		wait "$c" || true
+	}
+	sftp_cut c2s "$work/cut1" "put $work/payload $XR"
+	sftp_cut s2c "$work/cut2" "get $XR $XB"
 	kill "$rpid" 2>/dev/null
 	echo "relay: upload cut: $(cat "$work/cut1"); download cut: $(cat "$work/cut2")"
 	[ "$rc" = 0 ] || return 1

@@ -159,6 +159,20 @@ resilient_frame_recv(int sock, u_char *typep, struct sshbuf *body,
 	return 0;
 }
 
+int
+resilient_result_send(int sock, u_int code)
+{
+	struct sshbuf *b;
+	int r;
+
+	if ((b = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = sshbuf_put_u32(b, code)) == 0)
+		r = resilient_frame_send(sock, RESILIENT_BROKER_RESULT, b, -1);
+	sshbuf_free(b);
+	return r;
+}
+
 const char *
 resilient_result_str(u_int code)
 {
@@ -258,25 +272,11 @@ resilient_broker_handed_off(pid_t child)
 
 /* Listener side */
 
-static int
-send_result(int fd, u_int code)
-{
-	struct sshbuf *b;
-	int r;
-
-	if ((b = sshbuf_new()) == NULL)
-		return SSH_ERR_ALLOC_FAIL;
-	if ((r = sshbuf_put_u32(b, code)) == 0)
-		r = resilient_frame_send(fd, RESILIENT_BROKER_RESULT, b, -1);
-	sshbuf_free(b);
-	return r;
-}
-
 static void
 session_drop(struct broker_session *s)
 {
 	if (s->waiter != -1) {
-		(void)send_result(s->waiter, RESILIENT_UNKNOWN);
+		(void)resilient_result_send(s->waiter, RESILIENT_UNKNOWN);
 		close(s->waiter);
 	}
 	close(s->link);
@@ -408,7 +408,7 @@ pipe_resume(int pipefd, const char *id)
 	debug2_f("reconnect from %s passed to its session", id);
 	goto out;
  answer:
-	if ((r = send_result(pipefd, code)) != 0)
+	if ((r = resilient_result_send(pipefd, code)) != 0)
 		error_r(r, "resilient: cannot answer %s", id);
  out:
 	if (fd != -1)
@@ -501,7 +501,7 @@ session_frame(struct broker_session *s, u_char type, struct sshbuf *b)
 			return 0;
 		if ((r = sshbuf_get_u32(b, &code)) != 0)
 			return r;
-		if ((r = send_result(s->waiter, code)) != 0)
+		if ((r = resilient_result_send(s->waiter, code)) != 0)
 			error_r(r, "resilient: cannot answer reconnect");
 		close(s->waiter);
 		s->waiter = -1;
@@ -606,43 +606,27 @@ resilient_broker_after_poll(const struct pollfd *pfd, u_int n)
 int
 resilient_broker_listen(const char *path)
 {
-	struct sockaddr_un sun;
 	mode_t old;
-	int fd, probe;
+	int fd;
 
 	if (path == NULL || strcasecmp(path, "none") == 0 || rendezvous != -1)
 		return 0;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
-	    sizeof(sun.sun_path)) {
-		error("resilient: socket path too long: %s", path);
-		return SSH_ERR_INVALID_ARGUMENT;
-	}
 	/* A listener still answering there is another sshd's */
-	if ((probe = socket(AF_UNIX, SOCK_STREAM, 0)) != -1) {
-		if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
-			close(probe);
-			error("resilient: %s is in use by another sshd; "
-			    "sessions will not survive a restart", path);
-			return SSH_ERR_SYSTEM_ERROR;
-		}
-		close(probe);
-	}
-	(void)unlink(path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+	if (resilient_broker_connect(path, &fd) == 0) {
+		close(fd);
+		error("resilient: %s is in use by another sshd; "
+		    "sessions will not survive a restart", path);
 		return SSH_ERR_SYSTEM_ERROR;
+	}
 	/* Sessions run as their users: anyone may connect */
 	old = umask(0111);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    listen(fd, 64) == -1) {
-		umask(old);
-		error("resilient: cannot listen on %s: %s", path,
-		    strerror(errno));
-		close(fd);
+	fd = unix_listener(path, 64, 1);
+	umask(old);
+	if (fd == -1) {
+		error("resilient: cannot listen on %s; sessions will not "
+		    "survive a restart", path);
 		return SSH_ERR_SYSTEM_ERROR;
 	}
-	umask(old);
 	set_nonblock(fd);
 	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	rendezvous = fd;

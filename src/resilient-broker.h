@@ -69,6 +69,8 @@ int	resilient_broker_resume(int sock, const struct sshbuf *request,
     u_int *codep);
 /* Pre-auth monitor: the session took the connection; end child and us */
 void	resilient_broker_handed_off(pid_t child);
+/* Send a RESULT frame with code */
+int	resilient_result_send(int sock, u_int code);
 /* Text for a RESULT code */
 const char *resilient_result_str(u_int code);
 

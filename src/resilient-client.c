@@ -181,17 +181,13 @@ attempt(struct ssh *live)
 	 */
 	if (level < SYSLOG_LEVEL_DEBUG1)
 		log_change_level(SYSLOG_LEVEL_FATAL);
-	r = rc->connect(att, rc->ctx);
-	if (level < SYSLOG_LEVEL_DEBUG1)
-		log_change_level(level);
-	if (r != 0) {
+	if (rc->connect(att, rc->ctx) != 0)
 		r = SSH_ERR_SYSTEM_ERROR;
-		goto out;
+	else {
+		ssh_packet_set_timeout(att, rc->attempt_timeout, 1);
+		r = kex_exchange_identification(att, timeout_ms,
+		    rc->version_addendum);
 	}
-	ssh_packet_set_timeout(att, rc->attempt_timeout, 1);
-	if (level < SYSLOG_LEVEL_DEBUG1)
-		log_change_level(SYSLOG_LEVEL_FATAL);
-	r = kex_exchange_identification(att, timeout_ms, rc->version_addendum);
 	if (level < SYSLOG_LEVEL_DEBUG1)
 		log_change_level(level);
 	if (r != 0)

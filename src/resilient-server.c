@@ -145,21 +145,6 @@ resilient_server_register(struct ssh *ssh)
 	return r;
 }
 
-static int
-send_result(struct resilient *rs, u_int code)
-{
-	struct sshbuf *b;
-	int r;
-
-	if ((b = sshbuf_new()) == NULL)
-		return SSH_ERR_ALLOC_FAIL;
-	if ((r = sshbuf_put_u32(b, code)) == 0)
-		r = resilient_frame_send(rs->link, RESILIENT_BROKER_RESULT,
-		    b, -1);
-	sshbuf_free(b);
-	return r;
-}
-
 /* The broker passed a reconnect: finish it and make it the transport */
 static u_int
 take_over(struct ssh *ssh, int fd, struct sshbuf *req)
@@ -229,7 +214,7 @@ resilient_server_link_input(struct ssh *ssh)
 	}
 	code = take_over(ssh, fd, b);
 	fd = -1;
-	if ((r = send_result(rs, code)) != 0) {
+	if ((r = resilient_result_send(rs->link, code)) != 0) {
 		error_r(r, "resilient: cannot answer broker");
 		link_close(rs);
 	}
