@@ -78,8 +78,14 @@ set -g history-limit 10000
 EOF
 rm -f $capture
 touch $capture
+# ssh's exit status goes to a file: tmux reports a dead pane as soon as
+# its pty closes, possibly before it has reaped the process and can give
+# #{pane_dead_status}.
+status_file=$SSH_REGRESS_TMP/ssh-status
+rm -f $status_file
 tm -f $SSH_REGRESS_TMP/tmux.conf new-session -d -s rs -x 200 -y 30 \
-    "env TERM=dumb ${SSH} -tt -F $RELAY_SSH_CONFIG somehost" ||
+    "env TERM=dumb ${SSH} -tt -F $RELAY_SSH_CONFIG somehost;
+    echo \$? > $status_file.tmp && mv $status_file.tmp $status_file" ||
 	fatal "tmux new-session failed"
 tm pipe-pane -t rs -o "cat >> $capture" || fatal "tmux pipe-pane failed"
 
@@ -117,13 +123,13 @@ wait_tty 'reply-42' 30 || fail "typed command got no answer after cuts"
 # exit ends ssh with status 0
 type_line exit
 n=0
-while ! pane_dead; do
+while ! test -f $status_file; do
 	n=$((n + 1))
 	test $n -le 100 || break
 	sleep 0.1
 done
-if pane_dead; then
-	status=`tm display-message -p -t rs '#{pane_dead_status}'`
+if test -f $status_file; then
+	status=`cat $status_file`
 	test "$status" = 0 || fail "ssh in the pane exited with '$status'"
 else
 	fail "ssh in the pane did not exit"
