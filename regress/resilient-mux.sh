@@ -16,7 +16,8 @@
 #	resilient-ssh: a ControlMaster whose connection is cut while two
 #	multiplexed clients run commands with known output; both clients
 #	finish with status 0 and exactly that output, and the master goes on
-#	serving.
+#	serving.  Then "ssh -O reconnect" moves the master to a new connection
+#	under a running command, and a master without resilience refuses it.
 
 tid="resilient multiplexed sessions across a cut"
 
@@ -31,6 +32,7 @@ CTL=$SSH_REGRESS_TMP/ctl-sock
 outa=$OBJ/resilient-mux.a
 outb=$OBJ/resilient-mux.b
 want=$OBJ/resilient-mux.want
+errs=$OBJ/resilient-mux.err
 
 trap 'stop_relay' EXIT
 
@@ -81,6 +83,23 @@ seq 100001 104000 > $want
 cmp $want $outb || fail "mux client b: wrong output across the cut"
 test "`relay_count`" -gt "$before" || fail "master did not reconnect"
 
+# ssh -O reconnect: the master drops its connection and resumes on a new
+# one at once, while a client's command is running.
+before=`relay_count`
+rm -f $outa
+${SSH} -F $RELAY_SSH_CONFIG -S $CTL otherhost "`producer 200001`" > $outa &
+pida=$!
+wait_for 30 test -s $outa || fail "mux client c printed nothing"
+${SSH} -F $RELAY_SSH_CONFIG -S $CTL -Oreconnect otherhost > $errs 2>&1 ||
+	fail "-O reconnect failed: `cat $errs`"
+grep "^Reconnect request sent" $errs >/dev/null ||
+	fail "-O reconnect did not report the request: `cat $errs`"
+wait_bounded $pida 120 || fail "mux client c failed across -O reconnect"
+seq 200001 204000 > $want
+cmp $want $outa || fail "mux client c: wrong output across -O reconnect"
+test "`relay_count`" -gt "$before" ||
+	fail "master did not reconnect after -O reconnect"
+
 # The master still serves new clients, then exits when told to.
 ${SSH} -F $RELAY_SSH_CONFIG -S $CTL otherhost true ||
 	fail "new mux client after the cut failed"
@@ -90,6 +109,20 @@ wait_bounded $SSH_PID 30
 test $? -ne 124 || fail "master did not exit after -O exit"
 SSH_PID=
 
+# A master whose session is not resilient refuses -O reconnect.
+${SSH} -Nn2 -MS$CTL -F $RELAY_SSH_CONFIG -oResilientSessions=no somehost &
+SSH_PID=$!
+wait_for 20 ${SSH} -F $RELAY_SSH_CONFIG -S $CTL -Ocheck otherhost \
+    >/dev/null 2>&1 || fatal "second mux master never became ready"
+${SSH} -F $RELAY_SSH_CONFIG -S $CTL -Oreconnect otherhost > $errs 2>&1
+test $? -eq 255 || fail "-O reconnect to a plain master did not fail"
+# (fatal() writes to the harness's log, not to stderr)
+grep "refused reconnect request: the session cannot be resumed" \
+    $TEST_SSH_LOGFILE >/dev/null || fail "-O reconnect: unclear refusal"
+${SSH} -F $RELAY_SSH_CONFIG -S $CTL -Oexit otherhost >/dev/null 2>&1
+wait_bounded $SSH_PID 30
+SSH_PID=
+
 stop_relay
 cp $OBJ/sshd_config.orig $OBJ/sshd_config
-rm -f $outa $outb $want
+rm -f $outa $outb $want $errs

@@ -15,7 +15,8 @@
 #
 #	resilient-ssh: an interactive session in a tmux pane, cut three
 #	times while a counter prints a line every 100 ms; the terminal gets
-#	every line once and in order, and keystrokes still reach the shell.
+#	every line once and in order, and keystrokes still reach the shell,
+#	also after the ~N escape moved the session to a new connection.
 #
 
 tid="resilient interactive session across cuts"
@@ -119,6 +120,16 @@ test $((`relay_count` - before)) -ge 3 ||
 # Keystrokes after the cuts still reach the shell.
 type_line 'echo reply-$((6*7))'
 wait_tty 'reply-42' 30 || fail "typed command got no answer after cuts"
+
+# ~N, typed after a newline, reconnects at once; the session goes on.
+count_above() {
+	test "`relay_count`" -gt "$1"
+}
+before=`relay_count`
+tm send-keys -t rs -l '~N'
+wait_for 30 count_above $before || fail "~N did not reconnect"
+type_line 'echo again-$((6*7))'
+wait_tty 'again-42' 30 || fail "typed command got no answer after ~N"
 
 # exit ends ssh with status 0
 type_line exit

@@ -125,6 +125,23 @@ resilient_client_free(struct resilient *rs)
 	rs->client = NULL;
 }
 
+/* Leave the connection; the first attempt is due at once */
+static void
+detach(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc = rs->client;
+
+	if (rs->detached_since == 0) {
+		rc->lost_at = monotime_double();
+		rc->next_attempt = rc->lost_at;
+		rc->backoff_ms = BACKOFF_FIRST_MS;
+		rc->attempts = 0;
+	}
+	ssh_packet_detach_transport(ssh);
+	(void)resilient_detach(ssh);
+}
+
 int
 resilient_client_lost(struct ssh *ssh, const char *why)
 {
@@ -134,16 +151,32 @@ resilient_client_lost(struct ssh *ssh, const char *why)
 	if (rs == NULL || (rc = rs->client) == NULL ||
 	    !resilient_resumable(ssh))
 		return -1;
-	if (rs->detached_since == 0) {
+	if (rs->detached_since == 0)
 		logit("Connection to %s lost (%s); reconnecting...",
 		    ssh_remote_ipaddr(ssh), why);
-		rc->lost_at = monotime_double();
-		rc->next_attempt = rc->lost_at;
-		rc->backoff_ms = BACKOFF_FIRST_MS;
-		rc->attempts = 0;
+	detach(ssh);
+	return 0;
+}
+
+int
+resilient_client_reconnect_now(struct ssh *ssh, const char *why)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc;
+
+	if (rs == NULL || (rc = rs->client) == NULL ||
+	    !resilient_resumable(ssh))
+		return SSH_ERR_FEATURE_UNSUPPORTED;
+	if (rs->detached_since == 0) {
+		logit("Reconnecting to %s (%s)...", ssh_remote_ipaddr(ssh),
+		    why);
+		detach(ssh);
+		return 0;
 	}
-	ssh_packet_detach_transport(ssh);
-	(void)resilient_detach(ssh);
+	/* Already reconnecting: skip what is left of the backoff */
+	debug_f("%s; next attempt now", why);
+	rc->next_attempt = monotime_double();
+	rc->backoff_ms = BACKOFF_FIRST_MS;
 	return 0;
 }
 

@@ -166,6 +166,8 @@ int	resilient_client_set_connector(struct ssh *ssh,
     const char *version_addendum);
 /* Client: the connection was lost; 0 if the session detached */
 int	resilient_client_lost(struct ssh *ssh, const char *why);
+/* Client: drop the connection, if any, and reconnect at once */
+int	resilient_client_reconnect_now(struct ssh *ssh, const char *why);
 /* Client main loop: reconnect if due; nonzero if the session is over */
 int	resilient_client_tick(struct ssh *ssh);
 /* Client, exiting abnormally: end the session on the server too */

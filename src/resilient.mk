@@ -5,7 +5,7 @@
 RESILIENT_LIBSSH_OBJS=	resilient.o resilient-buffer.o resilient-kdf.o resilient-msg.o \
 			resilient-reconnect.o resilient-broker.o resilient-server.o \
 			resilient-client.o routemon.o routemon-linux.o routemon-stub.o
-RESILIENT_SSH_OBJS=
+RESILIENT_SSH_OBJS=	resilient-mux.o
 RESILIENT_SSHD_OBJS=
 RESILIENT_SSHD_SESSION_OBJS=
 RESILIENT_SSHD_AUTH_OBJS=

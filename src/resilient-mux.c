@@ -1,0 +1,152 @@
+/*
+ * Copyright (c) 2026 The resilient-ssh authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * Reconnecting on request: "ssh -O reconnect" asks a multiplexing master
+ * through its control socket, and the ~N escape asks the session it is
+ * typed into.  Both drop the current connection and resume at once, e.g.
+ * after the user moved to another network that the old connection will
+ * never work on again.
+ *
+ * The request is an extension of the multiplexing protocol (see
+ * PROTOCOL.mux): a master that does not know it answers MUX_S_FAILURE.
+ */
+
+#include "includes.h"
+
+#include <sys/types.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "openbsd-compat/sys-queue.h"
+#include "atomicio.h"
+#include "log.h"
+#include "ssherr.h"
+#include "sshbuf.h"
+#include "channels.h"
+
+#include "resilient.h"
+#include "resilient-mux.h"
+
+/* Reply codes of the multiplexing protocol, as in PROTOCOL.mux */
+#define MUX_S_OK		0x80000001
+#define MUX_S_FAILURE		0x80000003
+
+/* Upper bound on a reply from the master */
+#define MUX_REPLY_MAX		(256 * 1024)
+
+int
+resilient_mux_reconnect(struct ssh *ssh, u_int rid, Channel *c,
+    struct sshbuf *m, struct sshbuf *reply)
+{
+	int r;
+
+	debug_f("channel %d: reconnect requested", c->self);
+	if (resilient_client_reconnect_now(ssh,
+	    "reconnect requested by a multiplexed client") == 0) {
+		if ((r = sshbuf_put_u32(reply, MUX_S_OK)) != 0 ||
+		    (r = sshbuf_put_u32(reply, rid)) != 0)
+			fatal_fr(r, "reply");
+		return 0;
+	}
+	if ((r = sshbuf_put_u32(reply, MUX_S_FAILURE)) != 0 ||
+	    (r = sshbuf_put_u32(reply, rid)) != 0 ||
+	    (r = sshbuf_put_cstring(reply,
+	    "the session cannot be resumed")) != 0)
+		fatal_fr(r, "reply");
+	return 0;
+}
+
+/* Read one length-prefixed packet from the master into b */
+static int
+read_reply(int fd, struct sshbuf *b)
+{
+	u_char lenbuf[4], *p;
+	u_int len;
+	int r;
+
+	if (atomicio(read, fd, lenbuf, sizeof(lenbuf)) != sizeof(lenbuf))
+		return SSH_ERR_CONN_CLOSED;
+	len = PEEK_U32(lenbuf);
+	if (len > MUX_REPLY_MAX)
+		return SSH_ERR_MESSAGE_INCOMPLETE;
+	if ((r = sshbuf_reserve(b, len, &p)) != 0)
+		return r;
+	if (atomicio(read, fd, p, len) != len)
+		return SSH_ERR_CONN_CLOSED;
+	return 0;
+}
+
+void
+resilient_mux_request_reconnect(int fd, u_int rid, int quiet)
+{
+	struct sshbuf *req, *b;
+	u_int type, id;
+	char *msg = NULL;
+	int r;
+
+	if ((req = sshbuf_new()) == NULL || (b = sshbuf_new()) == NULL)
+		fatal_f("sshbuf_new failed");
+	if ((r = sshbuf_put_u32(b, MUX_C_RESILIENT_RECONNECT)) != 0 ||
+	    (r = sshbuf_put_u32(b, rid)) != 0 ||
+	    (r = sshbuf_put_stringb(req, b)) != 0)
+		fatal_fr(r, "request");
+	if (atomicio(vwrite, fd, (void *)sshbuf_ptr(req), sshbuf_len(req)) !=
+	    sshbuf_len(req))
+		fatal("Cannot send reconnect request to master: %s",
+		    strerror(errno));
+	sshbuf_reset(b);
+	if ((r = read_reply(fd, b)) != 0)
+		fatal_r(r, "Cannot read the master's reply");
+	if ((r = sshbuf_get_u32(b, &type)) != 0 ||
+	    (r = sshbuf_get_u32(b, &id)) != 0)
+		fatal_fr(r, "parse");
+	if (id != rid)
+		fatal_f("out of sequence reply: my id %u theirs %u", rid, id);
+	switch (type) {
+	case MUX_S_OK:
+		break;
+	case MUX_S_FAILURE:
+		if ((r = sshbuf_get_cstring(b, &msg, NULL)) != 0)
+			fatal_fr(r, "parse error message");
+		fatal("Master refused reconnect request: %s", msg);
+	default:
+		fatal_f("unexpected response from master 0x%08x", type);
+	}
+	if (!quiet)
+		fprintf(stderr, "Reconnect request sent.\r\n");
+	sshbuf_free(req);
+	sshbuf_free(b);
+}
+
+void
+resilient_escape_reconnect(struct ssh *ssh, struct sshbuf *berr,
+    int escape_char)
+{
+	int r;
+
+	if ((r = sshbuf_putf(berr, "%cN\r\n", escape_char)) != 0)
+		fatal_fr(r, "sshbuf_putf");
+	if (resilient_client_reconnect_now(ssh,
+	    "reconnect requested by escape") != 0 &&
+	    (r = sshbuf_putf(berr, "This session cannot be resumed; "
+	    "not reconnecting.\r\n")) != 0)
+		fatal_fr(r, "sshbuf_putf");
+}

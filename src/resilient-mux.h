@@ -1,0 +1,40 @@
+/*
+ * Copyright (c) 2026 The resilient-ssh authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+#ifndef _RESILIENT_MUX_H
+#define _RESILIENT_MUX_H
+
+/* ssh -O reconnect (beside upstream's SSHMUX_COMMAND_* in clientloop.h) */
+#define SSHMUX_COMMAND_RESILIENT_RECONNECT	100
+
+/* The request's type in the multiplexing protocol (an extension) */
+#define MUX_C_RESILIENT_RECONNECT	0x1000a001
+
+struct ssh;
+struct sshbuf;
+struct Channel;
+
+/* Master: a multiplexed client asked for a reconnect; queues the reply */
+int	resilient_mux_reconnect(struct ssh *ssh, u_int rid, struct Channel *c,
+    struct sshbuf *m, struct sshbuf *reply);
+/* Client: ask the master at fd to reconnect; fatal() if it refuses */
+void	resilient_mux_request_reconnect(int fd, u_int rid, int quiet);
+/* The ~N escape: echo it to berr and reconnect now */
+void	resilient_escape_reconnect(struct ssh *ssh, struct sshbuf *berr,
+    int escape_char);
+
+#endif /* _RESILIENT_MUX_H */
