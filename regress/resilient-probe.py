@@ -3,13 +3,23 @@
 """Send a reconnect attempt to an sshd and print how it answers.
 
 Usage: resilient-probe.py PORT [strict|nostrict]
+       resilient-probe.py PORT replay|badmac|badtoken FILE
 
 Speaks just enough SSH to reach the reconnect handshake of
 PROTOCOL.resilient: version, a KEXINIT listing only the resilient method
 (and the strict-KEX marker unless "nostrict"), then RECONNECT with a random
 token and MAC.  Everything before NEWKEYS is plaintext, so no crypto is
-needed.  Prints "DISCONNECT <reason> <description>" or "EOF", and exits
-0; any other answer is printed and exits 1.  Bounded by a 20 s timeout.
+needed.
+
+With FILE, what the relay's "capture" command recorded from a real
+client (its version line, KEXINIT and RECONNECT), the probe sends that
+client's version and KEXINIT instead, then its RECONNECT: unchanged
+(replay), with one bit of the MAC flipped (badmac), or with a random
+token (badtoken).
+
+Prints "DISCONNECT <reason> <description>" or "EOF", and exits 0; any
+other answer (a RECONNECT_REPLY: the server accepted) is printed and
+exits 1.  Bounded by a 20 s timeout.
 """
 
 import os
@@ -50,11 +60,46 @@ def read_packet(sock):
     return body[:len(body) - pad]
 
 
+def recorded(path, mode):
+    """The recorded client's version line and packets, the last one its
+    RECONNECT, changed as mode says (lengths stay the same)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    end = data.index(b"\n") + 1
+    version, rest, packets = data[:end], data[end:], []
+    while rest:
+        n = 4 + struct.unpack(">I", rest[:4])[0]
+        if n < 6 or n > len(rest):
+            raise ValueError("%s: truncated packet" % path)
+        packets.append(bytearray(rest[:n]))
+        rest = rest[n:]
+    if not packets or packets[-1][5] != 30:
+        raise ValueError("%s: does not end with a RECONNECT" % path)
+    # RECONNECT: uint32 len, byte padlen, byte 30, string token (32),
+    # string mac, padding
+    p = packets[-1]
+    mac = 10 + 32
+    maclen = struct.unpack(">I", p[mac:mac + 4])[0]
+    if struct.unpack(">I", p[6:10])[0] != 32 or \
+            mac + 4 + maclen + p[4] != len(p):
+        raise ValueError("%s: malformed RECONNECT" % path)
+    if mode == "badmac":
+        p[mac + 4 + maclen - 1] ^= 0x01
+    elif mode == "badtoken":
+        p[10:42] = os.urandom(32)
+    return version, b"".join(bytes(x) for x in packets)
+
+
 def main():
     port = int(sys.argv[1])
-    strict = len(sys.argv) < 3 or sys.argv[2] != "nostrict"
+    mode = sys.argv[2] if len(sys.argv) > 2 else "strict"
+    strict = mode != "nostrict"
+    if mode in ("replay", "badmac", "badtoken"):
+        version, client = recorded(sys.argv[3], mode)
+    else:
+        version, client = b"SSH-2.0-resilient-probe\r\n", None
     sock = socket.create_connection(("127.0.0.1", port), timeout=20)
-    sock.sendall(b"SSH-2.0-resilient-probe\r\n")
+    sock.sendall(version)
     line = b""
     while not line.startswith(b"SSH-"):
         line = b""
@@ -66,7 +111,9 @@ def main():
     kexinit = bytes([20]) + os.urandom(16) + \
         b"".join(string(x) for x in lists) + b"\0" + b"\0\0\0\0"
     reconnect = bytes([30]) + string(os.urandom(32)) + string(os.urandom(32))
-    sock.sendall(packet(kexinit) + packet(reconnect))
+    if client is None:
+        client = packet(kexinit) + packet(reconnect)
+    sock.sendall(client)
     try:
         while True:
             p = read_packet(sock)

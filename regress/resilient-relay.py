@@ -51,12 +51,19 @@ more, before its answer cancels the command it waits for.
                       cut-after N1, then N2 more, ..., each armed as the
                       previous cut is made; "ok K" after all K cuts,
                       "timeout J" if only J were made in T seconds
+  capture PATH T      on the next connection that carries a reconnect,
+                      relay the client's version line and packets up to
+                      its RESILIENT_RECONNECT, write them and that
+                      message to PATH instead of relaying it, then go
+                      down as with "down"; "ok N", N bytes written, or
+                      "timeout" after T seconds.  Connections whose
+                      client sends NEWKEYS first are relayed unchanged.
   ping                "ok"
 
 The log gets one line per event: CLOCK_MONOTONIC in ms, the event, then
 key=value fields.  Events: start, accept, reset (accepted while down),
 connect, connect-failed, first-c2s, first-s2c, eof-c2s, eof-s2c, close,
-cut, down, up, exit.
+cut, down, up, captured, exit.
 
 Relay exit status: 0 after SIGTERM, SIGINT or SIGHUP, 1 on a bad
 argument or setup error, 3 if the listening address is in use.  Client
@@ -86,7 +93,10 @@ LINGER0 = struct.pack("ii", 1, 0)
 DIRS = ("c2s", "s2c")
 KEEP_WAITING = object()
 WAIT_COMMANDS = ("wait-conn", "wait-bytes", "cut-after", "down-after",
-    "cut-series")
+    "cut-series", "capture")
+MSG_NEWKEYS = 21
+MSG_RESILIENT_RECONNECT = 30
+CAPTURE_MAX = 64 * 1024  # longest version line or packet looked at
 
 
 def now_ms():
@@ -164,6 +174,58 @@ class Side(asyncio.Protocol):
             other.transport.resume_reading()
 
 
+class Capture:
+    """capture: split a client's stream into its version line and its
+    plaintext binary packets, and stop at RESILIENT_RECONNECT."""
+
+    def __init__(self):
+        self.pending = b""  # an incomplete line or packet
+        self.seen = []  # complete units, all relayed
+        self.version = False
+        self.passing = False  # no reconnect here: relay the rest as is
+        self.reconnect = None  # the units, then RECONNECT (not relayed)
+
+    def next_unit(self):
+        """Length of the complete unit at the start of pending, or 0."""
+        if not self.version:
+            end = self.pending.find(b"\n")
+            if end < 0 and len(self.pending) > CAPTURE_MAX:
+                self.passing = True
+            return end + 1
+        if len(self.pending) < 6:
+            return 0
+        plen = struct.unpack(">I", self.pending[:4])[0]
+        if plen > CAPTURE_MAX:
+            self.passing = True
+            return 0
+        return 4 + plen if len(self.pending) >= 4 + plen else 0
+
+    def feed(self, data):
+        """Bytes of data to relay now."""
+        if self.passing or self.reconnect is not None:
+            return data if self.passing else b""
+        self.pending += data
+        out = []
+        while not self.passing:
+            n = self.next_unit()
+            if n == 0:
+                break
+            unit, self.pending = self.pending[:n], self.pending[n:]
+            if self.version and unit[5] == MSG_RESILIENT_RECONNECT:
+                self.reconnect = b"".join(self.seen) + unit
+                self.pending = b""
+                break
+            if self.version and unit[5] == MSG_NEWKEYS:
+                self.passing = True
+            self.version = True
+            self.seen.append(unit)
+            out.append(unit)
+        if self.passing:
+            out.append(self.pending)
+            self.pending, self.seen = b"", []
+        return b"".join(out)
+
+
 class Conn:
     """A client connection and its connection to the target."""
 
@@ -179,6 +241,7 @@ class Conn:
         self.how = None  # why it ended
         self.finished = False
         self.early = []  # client bytes read before the target answered
+        self.capture = Capture() if relay.capture_path else None
 
     def forward(self, d, data):
         if self.dead:
@@ -196,12 +259,19 @@ class Conn:
         peer = self.side[1 - d]
         if peer is None or peer.transport.is_closing():
             return
-        peer.transport.write(data)
-        first = self.bytes[d] == 0
-        self.bytes[d] += len(data)
-        if first:
-            self.relay.log("first-" + DIRS[d], conn=self.id)
-        self.relay.account(self, d, len(data))
+        cap = self.capture if d == 0 else None
+        if cap is not None:
+            data = cap.feed(data)
+        if data:
+            peer.transport.write(data)
+            first = self.bytes[d] == 0
+            self.bytes[d] += len(data)
+            if first:
+                self.relay.log("first-" + DIRS[d], conn=self.id)
+            self.relay.account(self, d, len(data))
+        if cap is not None and cap.reconnect is not None:
+            self.capture = None
+            self.relay.captured(self, cap.reconnect)
 
     def half_close(self, d):
         self.eof[d] = True
@@ -306,6 +376,8 @@ class Relay:
         self.down = False
         self.live = set()
         self.waiters = []  # [predicate, future, action]
+        self.capture_path = None  # armed by "capture"
+        self.capture_done = None  # bytes written
 
     def log(self, event, **kv):
         if self.logf is None:
@@ -350,6 +422,22 @@ class Relay:
         self.new_epoch()
         self.log(how, n=n)
         return n
+
+    def captured(self, conn, data):
+        """A reconnect was held back: write it out, leave it detached."""
+        if self.capture_path is None:
+            return
+        path, self.capture_path = self.capture_path, None
+        try:
+            with open(path, "wb") as f:
+                f.write(data)
+            self.capture_done = len(data)
+        except OSError as e:
+            self.log("capture-failed", conn=conn.id, error=e.strerror)
+            self.capture_done = -1
+        self.log("captured", conn=conn.id, bytes=len(data))
+        self.go_down()
+        self.notify()
 
     def go_down(self):
         self.down = True
@@ -413,6 +501,8 @@ class Relay:
             return "ok"
         if cmd not in WAIT_COMMANDS:
             return "error unknown command %s" % cmd[:32]
+        if cmd == "capture":
+            return await self.capture(args)
         nargs = 2 if cmd == "wait-conn" else 3
         try:
             marks = [int(x) for x in args[0].split(",")]
@@ -447,6 +537,25 @@ class Relay:
         if not done:
             return "timeout"
         return "ok %d" % (cut if action else self.mark[d])
+
+    async def capture(self, args):
+        try:
+            path, timeout = args[0], float(args[1])
+            if len(args) != 2 or not 0 <= timeout <= MAX_WAIT:
+                raise ValueError
+        except (IndexError, ValueError):
+            return "error usage: capture PATH TIMEOUT_S"
+        self.capture_path, self.capture_done = path, None
+        try:
+            done, _ = await self.wait(
+                lambda: self.capture_done is not None, timeout)
+        finally:
+            self.capture_path = None  # disarm, also when cancelled
+        if not done:
+            return "timeout"
+        if self.capture_done < 0:
+            return "error cannot write %s" % path
+        return "ok %d" % self.capture_done
 
     async def control_client(self, reader, writer):
         try:
