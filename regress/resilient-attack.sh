@@ -37,10 +37,9 @@ out=$OBJ/resilient-attack.out
 
 trap 'stop_relay' EXIT
 
-# logged TEXT: how many times TEXT is in the server's log (which trace
-# and verbose start afresh)
+# logged TEXT: how many times TEXT is in the server's log
 logged() {
-	_c=`grep -c "$1" $TEST_SSHD_LOGFILE 2>/dev/null`
+	_c=`grep -c "$1" $sshdlog 2>/dev/null`
 	echo ${_c:-0}
 }
 
@@ -54,12 +53,25 @@ sshd_logged() {
 # sshd directly, not through the relay.
 attack() {
 	_n=`logged "reconnect refused: $2"`
+	_pn=`logged "exited after unsuccessful auth attempt"`
+	case "$2" in
+	wrong*)	;;
+	*)	_pn=`logged "exited with status 255"` ;;
+	esac
 	$probe $PORT $1 $rec > $out 2>&1
 	test $? -eq 0 || fail "$1: probe failed: `cat $out`"
 	grep "^DISCONNECT 3 resilient: $2\$" $out >/dev/null ||
 		fail "$1: not refused with '$2': `cat $out`"
 	wait_for 10 sshd_logged $((_n + 1)) "reconnect refused: $2" ||
 		fail "$1: refusal not logged by sshd"
+	# Refused attempts count toward PerSourcePenalties: a wrong proof as
+	# a failed login, an unknown session as a connection without one.
+	case "$2" in
+	wrong*)	_p="exited after unsuccessful auth attempt" ;;
+	*)	_p="exited with status 255" ;;
+	esac
+	wait_for 10 sshd_logged $((_pn + 1)) "$_p" ||
+		fail "$1: not counted for PerSourcePenalties"
 }
 
 # mux_echo WORD: a command through the master prints WORD
@@ -68,7 +80,13 @@ mux_echo() {
 }
 
 resilient_sshd_config
-start_sshd
+# A log of our own, which the listener writes to as well: upstream's
+# start_sshd leaves the listener's lines in the previous test's log.
+sshdlog=$OBJ/resilient-attack.sshd.log
+rm -f $sshdlog
+PIDFILE=$OBJ/pidfile
+$SUDO ${SSHD} -f $OBJ/sshd_config -E $sshdlog || fatal "sshd did not start"
+wait_for 10 test -f $PIDFILE || fatal "no sshd running on port $PORT"
 start_relay
 
 trace "start master through the relay"
@@ -117,3 +135,4 @@ SSH_PID=
 stop_relay
 cp $OBJ/sshd_config.orig $OBJ/sshd_config
 rm -f $rec $out
+test $RESULT -ne 0 || rm -f $sshdlog

@@ -16,20 +16,23 @@ finished() {
 	test -s $rcfile
 }
 logged() {
-	grep "$1" $TEST_SSHD_LOGFILE >/dev/null 2>&1
+	grep "$1" ${sshdlog:-$TEST_SSHD_LOGFILE} >/dev/null 2>&1
 }
 
-# session_pid: the post-authentication process of this sshd's session (a
-# child of the session's monitor, itself a child of the listener)
-session_pid() {
+# session_pids: the post-authentication processes of this sshd's sessions
+# (each a child of its session's monitor, itself a child of the listener)
+session_pids() {
 	ps -eo pid=,ppid=,args= | awk -v l="`cat $PIDFILE`" '
 	    $2 == l && /\[priv\]/ { mon[$1] = 1 }
 	    { pp[$1] = $2; line[$1] = $0 }
 	    END { for (p in pp) if (pp[p] in mon && line[p] ~ /@notty/)
-		{ print p; exit } }'
+		print p }'
+}
+session_pid() {
+	session_pids | head -1
 }
 established() {
-	test -n "`session_pid`"
+	test "`session_pids | wc -l`" -ge "${1:-1}"
 }
 
 # A long command through the relay; its exit status goes to $rcfile
@@ -69,6 +72,54 @@ $SUDO kill -9 `session_pid`
 wait_for 30 finished || fail "client hung after its session was killed"
 test "`cat $rcfile`" = 255 || fail "client exited `cat $rcfile`, not 255"
 
+verbose "test $tid: beyond ResilientMaxDetached"
+stop_sshd
+# (a socket of its own: sessions left by earlier tests must not register
+# with this listener and take the one place)
+( echo "ResilientTimeout 60"; echo "ResilientMaxDetached 10:1";
+  echo "ResilientSocket $OBJ/resilient-expire.$$.sock";
+  cat $OBJ/sshd_config ) > $OBJ/sshd_config.new
+mv $OBJ/sshd_config.new $OBJ/sshd_config
+# A log of our own: upstream's start_sshd leaves the listener's lines in
+# the previous test's log.
+sshdlog=$OBJ/resilient-expire.sshd.log
+rm -f $sshdlog
+PIDFILE=$OBJ/pidfile	# stop_sshd cleared it
+$SUDO ${SSHD} -f $OBJ/sshd_config -E $sshdlog || fatal "sshd did not start"
+wait_for 10 test -f $PIDFILE || fatal "no sshd running on port $PORT"
+rm -f $rcfile.1 $rcfile.2
+for i in 1 2; do
+	(
+		${SSH} -F $RELAY_SSH_CONFIG somehost 'sleep 60'
+		echo $? > $rcfile.$i
+	) > /dev/null 2> $err.$i &
+done
+wait_for 20 established 2 || fatal "two sessions not established"
+relay down >/dev/null || fatal "relay down failed"
+wait_for 20 logged 'detached sessions of its user (ResilientMaxDetached)' ||
+	fail "listener did not log the limit"
+wait_for 20 logged 'detached session ends: too many detached sessions' ||
+	fail "the session beyond the limit did not end"
+test "`session_pids | wc -l`" -eq 1 ||
+	fail "not exactly one detached session left"
+relay up >/dev/null
+# The one beyond the limit cannot come back; the other resumes.
+gave_up() {
+	test -s $rcfile.1 || test -s $rcfile.2
+}
+wait_for 30 gave_up || fail "neither client gave up"
+test "`cat $rcfile.1 $rcfile.2 2>/dev/null`" = 255 ||
+	fail "clients exited '`cat $rcfile.1 $rcfile.2 2>/dev/null`', not one 255"
+wait_for 30 logged 'resilient: session resumed from' ||
+	fail "the session within the limit did not resume"
+test "`session_pids | wc -l`" -eq 1 || fail "the resumed session is gone"
+for i in 1 2; do
+	test -s $rcfile.$i && continue
+	grep 'lost; session not resumed' $err.$i >/dev/null &&
+		fail "client $i gave up too"
+done
+
 stop_relay
 cp $OBJ/sshd_config.orig $OBJ/sshd_config
-rm -f $err $rcfile
+rm -f $err $rcfile $err.1 $err.2 $rcfile.1 $rcfile.2 $OBJ/resilient-expire.$$.sock
+test $RESULT -ne 0 || rm -f $sshdlog	# the listener's log, if failed

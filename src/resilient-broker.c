@@ -59,12 +59,15 @@ struct broker_session {
 	int	ntokens;		/* tokens that name it: 0, 1 or 2 */
 	u_char	token[2][RESILIENT_TOKEN_LEN];
 	int	waiter;			/* pipe of a reconnect being decided */
+	int	detached;		/* lost its connection, not resumed */
 	struct sshbuf *in;		/* partial frame from the session */
 };
 
 static struct broker_session *sessions;
 static u_int nsessions;		/* slots in use */
 static int rendezvous = -1;	/* Unix socket sessions re-register on */
+static int max_detached = RESILIENT_MAX_DETACHED;
+static int max_detached_user = RESILIENT_MAX_DETACHED_USER;
 
 /* In an sshd-session process: its startup pipe to the listener */
 static int startup_pipe = -1;
@@ -153,7 +156,10 @@ resilient_frame_recv(int sock, u_char *typep, struct sshbuf *body,
 	if ((r = sshbuf_reserve(body, len, &p)) != 0 ||
 	    (r = read_timeout(sock, p, len, timeout_ms)) != 0)
 		return r;
-	if (fdp != NULL && (*fdp = mm_receive_fd(sock)) == -1)
+	/* Only a link and a reconnect come with a descriptor */
+	if (fdp != NULL && (hdr[0] == RESILIENT_BROKER_LINK ||
+	    hdr[0] == RESILIENT_BROKER_RESUME) &&
+	    (*fdp = mm_receive_fd(sock)) == -1)
 		return SSH_ERR_SYSTEM_ERROR;
 	*typep = hdr[0];
 	return 0;
@@ -198,8 +204,9 @@ resilient_broker_set_pipe(int fd)
 }
 
 int
-resilient_broker_link_new(int *linkp)
+resilient_broker_link_new(uid_t uid, int *linkp)
 {
+	struct sshbuf *b;
 	int sp[2], r;
 
 	*linkp = -1;
@@ -209,11 +216,16 @@ resilient_broker_link_new(int *linkp)
 		error_f("socketpair: %s", strerror(errno));
 		return SSH_ERR_SYSTEM_ERROR;
 	}
-	if (atomicio(vwrite, startup_pipe, "\002", 1) != 1)
+	if ((b = sshbuf_new()) == NULL)
+		r = SSH_ERR_ALLOC_FAIL;
+	else if ((r = sshbuf_put_u32(b, (u_int32_t)uid)) != 0)
+		;
+	else if (atomicio(vwrite, startup_pipe, "\002", 1) != 1)
 		r = SSH_ERR_SYSTEM_ERROR;
 	else
 		r = resilient_frame_send(startup_pipe, RESILIENT_BROKER_LINK,
-		    NULL, sp[0]);
+		    b, sp[0]);
+	sshbuf_free(b);
 	close(sp[0]);
 	if (r != 0) {
 		close(sp[1]);
@@ -341,6 +353,7 @@ session_add(int fd, uid_t uid, const char *id)
 	sessions[i].uid = uid;
 	sessions[i].ntokens = 0;
 	sessions[i].waiter = -1;
+	sessions[i].detached = 0;
 	nsessions++;
 	debug2_f("session of %s linked in slot %u", id, i);
 }
@@ -350,18 +363,21 @@ pipe_link(int pipefd, const char *id)
 {
 	struct sshbuf *b;
 	u_char type;
+	u_int32_t uid;
 	int fd = -1, r;
 
 	if ((b = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
+	/* The user's uid comes from sshd-session's privileged process */
 	if ((r = resilient_frame_recv(pipefd, &type, b, &fd,
 	    RESILIENT_BROKER_TIMEOUT_MS)) != 0 ||
-	    type != RESILIENT_BROKER_LINK) {
+	    type != RESILIENT_BROKER_LINK || fd == -1 ||
+	    (r = sshbuf_get_u32(b, &uid)) != 0) {
 		error_r(r, "resilient: bad session link from %s", id);
 		if (fd != -1)
 			close(fd);
 	} else
-		session_add(fd, (uid_t)-1, id);
+		session_add(fd, (uid_t)uid, id);
 	sshbuf_free(b);
 }
 
@@ -470,6 +486,38 @@ token_taken(const struct broker_session *self, const u_char *t)
 	return o != NULL && o != self;
 }
 
+/*
+ * A session lost its connection.  Within the caps it stays detached;
+ * beyond them it is told to end, and existing sessions keep their places.
+ */
+static void
+session_detached(struct broker_session *s)
+{
+	u_int i, all = 0, user = 0;
+
+	if (s->detached)
+		return;
+	for (i = 0; i < BROKER_MAX_SESSIONS; i++) {
+		if (sessions[i].link == -1 || !sessions[i].detached)
+			continue;
+		all++;
+		if (sessions[i].uid == s->uid)
+			user++;
+	}
+	if (all < (u_int)max_detached && user < (u_int)max_detached_user) {
+		s->detached = 1;
+		debug2_f("%u detached session(s), %u of uid %ld", all + 1,
+		    user + 1, (long)s->uid);
+		return;
+	}
+	logit("resilient: %u detached sessions%s (ResilientMaxDetached); "
+	    "a session of uid %ld that lost its connection ends",
+	    all >= (u_int)max_detached ? all : user,
+	    all >= (u_int)max_detached ? "" : " of its user", (long)s->uid);
+	/* On failure the link is gone: its end of file drops the session */
+	(void)resilient_frame_send(s->link, RESILIENT_BROKER_LIMIT, NULL, -1);
+}
+
 /* One frame from a session: its tokens, or its answer to a reconnect */
 static int
 session_frame(struct broker_session *s, u_char type, struct sshbuf *b)
@@ -505,6 +553,12 @@ session_frame(struct broker_session *s, u_char type, struct sshbuf *b)
 			error_r(r, "resilient: cannot answer reconnect");
 		close(s->waiter);
 		s->waiter = -1;
+		return 0;
+	case RESILIENT_BROKER_DETACH:
+		session_detached(s);
+		return 0;
+	case RESILIENT_BROKER_ATTACH:
+		s->detached = 0;
 		return 0;
 	}
 	return SSH_ERR_INVALID_FORMAT;
@@ -604,11 +658,39 @@ resilient_broker_after_poll(const struct pollfd *pfd, u_int n)
 }
 
 int
-resilient_broker_listen(const char *path)
+resilient_parse_max_detached(const char *arg, int *totalp, int *per_userp)
+{
+	const char *errstr;
+	char *s, *colon;
+	int total, user;
+
+	if (arg == NULL || (s = strdup(arg)) == NULL)
+		return -1;
+	if ((colon = strchr(s, ':')) != NULL)
+		*colon++ = '\0';
+	total = (int)strtonum(s, 1, RESILIENT_MAX_DETACHED, &errstr);
+	if (errstr == NULL && colon != NULL)
+		user = (int)strtonum(colon, 1, total, &errstr);
+	else
+		user = MINIMUM(total, RESILIENT_MAX_DETACHED_USER);
+	free(s);
+	if (errstr != NULL)
+		return -1;
+	*totalp = total;
+	*per_userp = user;
+	return 0;
+}
+
+int
+resilient_broker_listen(const char *path, int max_all, int max_user)
 {
 	mode_t old;
 	int fd;
 
+	if (max_all > 0)
+		max_detached = MINIMUM(max_all, RESILIENT_MAX_DETACHED);
+	if (max_user > 0)
+		max_detached_user = MINIMUM(max_user, max_detached);
 	if (path == NULL || strcasecmp(path, "none") == 0 || rendezvous != -1)
 		return 0;
 	/* A listener still answering there is another sshd's */

@@ -42,6 +42,9 @@ struct sshbuf;
 #define RESILIENT_BROKER_REGISTER	2	/* session's token(s) */
 #define RESILIENT_BROKER_RESUME		3	/* + fd: a reconnect */
 #define RESILIENT_BROKER_RESULT		4	/* u32 code, string detail */
+#define RESILIENT_BROKER_DETACH		5	/* session lost its connection */
+#define RESILIENT_BROKER_ATTACH		6	/* ... and resumed */
+#define RESILIENT_BROKER_LIMIT		7	/* too many detached: end */
 
 /* RESULT codes */
 #define RESILIENT_RESUMED	0	/* the session took the connection */
@@ -50,20 +53,25 @@ struct sshbuf;
 #define RESILIENT_FAILED	3	/* valid, but the handshake failed */
 #define RESILIENT_BUSY		4	/* a limit was hit; try again later */
 
+/* Default caps on detached sessions (ResilientMaxDetached) */
+#define RESILIENT_MAX_DETACHED		1024	/* in all: the registry's size */
+#define RESILIENT_MAX_DETACHED_USER	64	/* per user */
+
 #define RESILIENT_FRAME_MAX	(64 * 1024)
 #define RESILIENT_BROKER_TIMEOUT_MS	5000
 
 /* Send a frame, then fd if it is not -1 */
 int	resilient_frame_send(int sock, u_char type, const struct sshbuf *body,
     int fd);
-/* Receive a frame within timeout_ms; with fdp, the descriptor after it */
+/* Receive a frame within timeout_ms; with fdp, the descriptor after a
+   LINK or RESUME frame (*fdp is -1 after any other) */
 int	resilient_frame_recv(int sock, u_char *typep, struct sshbuf *body,
     int *fdp, int timeout_ms);
 
 /* sshd-session: its startup pipe to the listener, -1 if none */
 void	resilient_broker_set_pipe(int startup_pipe);
-/* sshd-session, after authentication: create the session's link */
-int	resilient_broker_link_new(int *linkp);
+/* sshd-session, after authentication: create the link of uid's session */
+int	resilient_broker_link_new(uid_t uid, int *linkp);
 /* Pre-auth monitor: ask the listener to resume a session with sock */
 int	resilient_broker_resume(int sock, const struct sshbuf *request,
     u_int *codep);
@@ -74,8 +82,13 @@ int	resilient_result_send(int sock, u_int code);
 /* Text for a RESULT code */
 const char *resilient_result_str(u_int code);
 
-/* Listener: accept re-registering sessions on a Unix socket at path */
-int	resilient_broker_listen(const char *path);
+/* Parse ResilientMaxDetached: "total" or "total:per-user" */
+int	resilient_parse_max_detached(const char *arg, int *totalp,
+    int *per_userp);
+/* Listener: the caps on detached sessions; accept re-registering
+   sessions on a Unix socket at path */
+int	resilient_broker_listen(const char *path, int max_detached,
+    int max_detached_user);
 /* Session: open a new link through the listener's socket at path */
 int	resilient_broker_connect(const char *path, int *linkp);
 

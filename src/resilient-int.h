@@ -79,6 +79,8 @@ struct resilient {
 	int	link;
 	u_char	registered[RESILIENT_TOKEN_LEN];	/* token it knows */
 	time_t	timeout;		/* detached lifetime, 0 = no limit */
+	int	told_detached;		/* the broker knows we are detached */
+	int	over_limit;		/* the broker said: too many detached */
 	/* Client: how to reconnect, and when to try next */
 	struct resilient_client *client;
 };

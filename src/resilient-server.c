@@ -85,6 +85,7 @@ link_close(struct resilient *rs)
 	close(rs->link);
 	rs->has_link = 0;
 	rs->link = -1;
+	rs->told_detached = 0;
 	if (rs->broker_path != NULL)
 		rs->relink_at = monotime();
 }
@@ -111,6 +112,24 @@ relink(struct ssh *ssh)
 	verbose("resilient: session registered again with the listener");
 }
 
+/* Tell the broker whether the session is detached, when that changes */
+static void
+tell_state(struct resilient *rs)
+{
+	int detached = rs->detached_since != 0, r;
+
+	if (!rs->has_link || rs->told_detached == detached)
+		return;
+	if ((r = resilient_frame_send(rs->link, detached ?
+	    RESILIENT_BROKER_DETACH : RESILIENT_BROKER_ATTACH, NULL,
+	    -1)) != 0) {
+		error_r(r, "resilient: listener unreachable");
+		link_close(rs);
+		return;
+	}
+	rs->told_detached = detached;
+}
+
 /* Tell the broker the tokens that name the session, when they change */
 int
 resilient_server_register(struct ssh *ssh)
@@ -123,8 +142,10 @@ resilient_server_register(struct ssh *ssh)
 		return 0;
 	relink(ssh);
 	if (!rs->has_link ||
-	    memcmp(rs->registered, rs->token, sizeof(rs->token)) == 0)
+	    memcmp(rs->registered, rs->token, sizeof(rs->token)) == 0) {
+		tell_state(rs);
 		return 0;
+	}
 	if ((b = sshbuf_new()) == NULL)
 		return SSH_ERR_ALLOC_FAIL;
 	if ((r = sshbuf_put_string(b, rs->token, sizeof(rs->token))) != 0 ||
@@ -140,6 +161,7 @@ resilient_server_register(struct ssh *ssh)
 	}
 	memcpy(rs->registered, rs->token, sizeof(rs->token));
 	debug2_f("token registered, epoch %u", rs->epoch);
+	tell_state(rs);
  out:
 	sshbuf_free(b);
 	return r;
@@ -207,6 +229,13 @@ resilient_server_link_input(struct ssh *ssh)
 		    SSH_ERR_CONN_CLOSED : 0;
 		goto out;
 	}
+	if (type == RESILIENT_BROKER_LIMIT) {
+		/* Only a session still detached ends; a resumed one stays */
+		if (rs->detached_since != 0)
+			rs->over_limit = 1;
+		r = 0;
+		goto out;
+	}
 	if (type != RESILIENT_BROKER_RESUME) {
 		error_f("unexpected frame %u from broker", type);
 		r = 0;
@@ -239,6 +268,7 @@ resilient_server_lost(struct ssh *ssh, const char *why)
 		    ssh_remote_ipaddr(ssh), ssh_remote_port(ssh), why);
 	ssh_packet_detach_transport(ssh);
 	(void)resilient_detach(ssh);
+	tell_state(rs);
 	return 0;
 }
 
@@ -251,6 +281,11 @@ resilient_server_expired(const struct ssh *ssh)
 		return 0;
 	if (!rs->has_link && rs->broker_path == NULL) {
 		logit("resilient: detached session ends: listener gone");
+		return 1;
+	}
+	if (rs->over_limit) {
+		logit("resilient: detached session ends: too many detached "
+		    "sessions (ResilientMaxDetached)");
 		return 1;
 	}
 	if (rs->timeout == 0 || monotime() - rs->detached_since < rs->timeout)
@@ -269,6 +304,8 @@ resilient_server_deadline(const struct ssh *ssh)
 
 	if (rs == NULL)
 		return -1;
+	if (rs->detached_since != 0 && rs->over_limit)
+		return 0;
 	if (rs->detached_since != 0 && rs->timeout != 0) {
 		left = rs->detached_since + rs->timeout - now;
 		if (left < 0)

@@ -83,6 +83,13 @@ test_frame_roundtrip_with_fd(void **state)
 	assert_true(fd >= 0);
 	assert_true(same_file(fd, other[0]));
 	close(fd);
+	/* A frame of a type without a descriptor is read without one */
+	assert_int_equal(resilient_frame_send(sp[0], RESILIENT_BROKER_LIMIT,
+	    NULL, -1), 0);
+	assert_int_equal(resilient_frame_recv(sp[1], &type, in, &fd, 1000), 0);
+	assert_int_equal(type, RESILIENT_BROKER_LIMIT);
+	assert_int_equal(fd, -1);
+	assert_int_equal(sshbuf_len(in), 0);
 	close(other[0]);
 	close(other[1]);
 	close(sp[0]);
@@ -183,15 +190,15 @@ child_new(struct child *c, const char *id)
 	snprintf(c->id, sizeof(c->id), "%s", id);
 }
 
-/* A session registers through its pipe and then names its token */
+/* A session of uid registers through its pipe and names its token */
 static int
-session_new(struct child *c, const u_char *token)
+session_new_uid(struct child *c, const u_char *token, uid_t uid)
 {
 	struct sshbuf *b;
 	int link;
 
 	resilient_broker_set_pipe(c->pipe[1]);
-	assert_int_equal(resilient_broker_link_new(&link), 0);
+	assert_int_equal(resilient_broker_link_new(uid, &link), 0);
 	resilient_broker_set_pipe(-1);
 	assert_true(link >= 0);
 	listener_reads(c);
@@ -202,6 +209,12 @@ session_new(struct child *c, const u_char *token)
 	listener_polls(1000);
 	sshbuf_free(b);
 	return link;
+}
+
+static int
+session_new(struct child *c, const u_char *token)
+{
+	return session_new_uid(c, token, getuid());
 }
 
 /* A new connection's monitor sends a reconnect for token with sock */
@@ -310,6 +323,104 @@ test_broker_routes_by_token(void **state)
 	child_free(&n);
 }
 
+/* A session tells the listener it lost (or regained) its connection */
+static void
+session_tells(int link, u_char type)
+{
+	assert_int_equal(resilient_frame_send(link, type, NULL, -1), 0);
+	listener_polls(1000);
+}
+
+/* Whether the listener told the session at link to end */
+static int
+told_to_end(int link)
+{
+	struct pollfd pfd = { link, POLLIN, 0 };
+	struct sshbuf *b;
+	u_char type;
+
+	if (poll(&pfd, 1, 100) != 1)
+		return 0;
+	assert_non_null(b = sshbuf_new());
+	assert_int_equal(resilient_frame_recv(link, &type, b, NULL, 1000), 0);
+	assert_int_equal(type, RESILIENT_BROKER_LIMIT);
+	sshbuf_free(b);
+	return 1;
+}
+
+static void
+test_broker_caps_detached(void **state)
+{
+	struct child c[4];
+	u_char t[4][RESILIENT_TOKEN_LEN];
+	uid_t uid[4] = { 1000, 1000, 2000, 3000 };
+	int l[4], i;
+
+	/* two detached sessions in all, one per user */
+	assert_int_equal(resilient_broker_listen(NULL, 2, 1), 0);
+	for (i = 0; i < 4; i++) {
+		memset(t[i], 0x31 + i, sizeof(t[i]));
+		child_new(&c[i], "session");
+		l[i] = session_new_uid(&c[i], t[i], uid[i]);
+	}
+	session_tells(l[0], RESILIENT_BROKER_DETACH);
+	assert_false(told_to_end(l[0]));
+	/* the same user's second one is over its limit ... */
+	session_tells(l[1], RESILIENT_BROKER_DETACH);
+	assert_true(told_to_end(l[1]));
+	/* ... another user's is not, until the total is reached */
+	session_tells(l[2], RESILIENT_BROKER_DETACH);
+	assert_false(told_to_end(l[2]));
+	session_tells(l[3], RESILIENT_BROKER_DETACH);
+	assert_true(told_to_end(l[3]));
+	/* telling twice counts once; a resumed session frees its place */
+	session_tells(l[2], RESILIENT_BROKER_DETACH);
+	assert_false(told_to_end(l[2]));
+	session_tells(l[0], RESILIENT_BROKER_ATTACH);
+	session_tells(l[3], RESILIENT_BROKER_DETACH);
+	assert_false(told_to_end(l[3]));
+	/* so does one that ended */
+	close(l[2]);
+	listener_polls(1000);
+	session_tells(l[1], RESILIENT_BROKER_DETACH);
+	assert_false(told_to_end(l[1]));
+
+	for (i = 0; i < 4; i++) {
+		if (i != 2)
+			close(l[i]);
+		child_free(&c[i]);
+	}
+	listener_polls(1000);
+	assert_int_equal(resilient_broker_pollfds(NULL, 0), 0);
+	assert_int_equal(resilient_broker_listen(NULL,
+	    RESILIENT_MAX_DETACHED, RESILIENT_MAX_DETACHED_USER), 0);
+}
+
+static void
+test_parse_max_detached(void **state)
+{
+	int all = -1, user = -1;
+
+	assert_int_equal(resilient_parse_max_detached("10:3", &all, &user), 0);
+	assert_int_equal(all, 10);
+	assert_int_equal(user, 3);
+	assert_int_equal(resilient_parse_max_detached("5", &all, &user), 0);
+	assert_int_equal(all, 5);
+	assert_int_equal(user, 5);
+	assert_int_equal(resilient_parse_max_detached("1024", &all, &user), 0);
+	assert_int_equal(all, 1024);
+	assert_int_equal(user, RESILIENT_MAX_DETACHED_USER);
+	assert_int_equal(resilient_parse_max_detached("0", &all, &user), -1);
+	assert_int_equal(resilient_parse_max_detached("1025", &all, &user), -1);
+	assert_int_equal(resilient_parse_max_detached("3:5", &all, &user), -1);
+	assert_int_equal(resilient_parse_max_detached("3:", &all, &user), -1);
+	assert_int_equal(resilient_parse_max_detached(":3", &all, &user), -1);
+	assert_int_equal(resilient_parse_max_detached("x", &all, &user), -1);
+	assert_int_equal(resilient_parse_max_detached(NULL, &all, &user), -1);
+	/* failures leave the values alone */
+	assert_int_equal(all, 1024);
+}
+
 /* Without a listener (sshd -i, -d) a reconnect finds nothing */
 static void
 test_no_listener(void **state)
@@ -322,7 +433,7 @@ test_no_listener(void **state)
 	assert_non_null(b = sshbuf_new());
 	assert_int_equal(resilient_broker_resume(0, b, &code), 0);
 	assert_int_equal(code, RESILIENT_UNKNOWN);
-	assert_int_equal(resilient_broker_link_new(&link), 0);
+	assert_int_equal(resilient_broker_link_new(getuid(), &link), 0);
 	assert_int_equal(link, -1);
 	sshbuf_free(b);
 }
@@ -336,6 +447,8 @@ main(void)
 		cmocka_unit_test(test_frame_truncated_and_slow),
 		cmocka_unit_test(test_broker_routes_by_token),
 		cmocka_unit_test(test_no_listener),
+		cmocka_unit_test(test_broker_caps_detached),
+		cmocka_unit_test(test_parse_max_detached),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
