@@ -81,6 +81,7 @@ struct resilient {
 	time_t	timeout;		/* detached lifetime, 0 = no limit */
 	int	told_detached;		/* the broker knows we are detached */
 	int	over_limit;		/* the broker said: too many detached */
+	int	no_more_sessions;	/* the client will open no sessions */
 	/* Client: how to reconnect, and when to try next */
 	struct resilient_client *client;
 };

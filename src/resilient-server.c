@@ -36,6 +36,8 @@
 #include "kex.h"
 #include "packet.h"
 #include "dispatch.h"
+#include "openbsd-compat/sys-queue.h"
+#include "channels.h"
 
 #include "resilient.h"
 #include "resilient-int.h"
@@ -255,6 +257,55 @@ resilient_server_link_input(struct ssh *ssh)
 	return r;
 }
 
+void
+resilient_server_no_more_sessions(struct ssh *ssh)
+{
+	if (ssh->resilient != NULL)
+		ssh->resilient->no_more_sessions = 1;
+}
+
+struct leftovers {
+	u_int	closing_sessions;	/* session channels we closed */
+	u_int	others;			/* anything still in use */
+};
+
+static void
+count_channel(Channel *c, void *arg)
+{
+	struct leftovers *l = arg;
+
+	switch (c->type) {
+	case SSH_CHANNEL_CLOSED:
+	case SSH_CHANNEL_ZOMBIE:
+	case SSH_CHANNEL_ABANDONED:
+	case SSH_CHANNEL_AUTH_SOCKET:	/* these go with their session */
+	case SSH_CHANNEL_X11_LISTENER:
+		return;
+	}
+	if ((c->flags & CHAN_CLOSE_SENT) == 0)
+		l->others++;	/* open, opening, or a remote forward */
+	else if (strcmp(c->ctype, "session") == 0)
+		l->closing_sessions++;
+}
+
+/*
+ * Whether all that is left of the session is telling the client that it
+ * ended: the client will open no more sessions (a multiplexing master
+ * would), we sent CLOSE for its session and nothing else is in use.  A
+ * client gone at that point (a connection through a forwarding that was
+ * torn down, say) would not come back; resumed, it would just exit.
+ */
+static int
+session_finished(struct ssh *ssh)
+{
+	struct leftovers l = { 0, 0 };
+
+	if (!ssh->resilient->no_more_sessions)
+		return 0;
+	channel_foreach(ssh, count_channel, &l);
+	return l.closing_sessions > 0 && l.others == 0;
+}
+
 int
 resilient_server_lost(struct ssh *ssh, const char *why)
 {
@@ -263,6 +314,12 @@ resilient_server_lost(struct ssh *ssh, const char *why)
 	if (rs == NULL || !rs->brokered || !resilient_resumable(ssh) ||
 	    (!rs->has_link && rs->broker_path == NULL))
 		return -1;
+	if (rs->detached_since == 0 && session_finished(ssh)) {
+		verbose("resilient: connection from %s port %d lost after "
+		    "its session ended; not detaching", ssh_remote_ipaddr(ssh),
+		    ssh_remote_port(ssh));
+		return -1;
+	}
 	if (rs->detached_since == 0)
 		verbose("resilient: session detached from %s port %d: %s",
 		    ssh_remote_ipaddr(ssh), ssh_remote_port(ssh), why);

@@ -151,6 +151,8 @@ int	resilient_server_link_fd(const struct ssh *ssh);
 int	resilient_server_register(struct ssh *ssh);
 /* Server: the broker wrote to the link; SSH_ERR_CONN_CLOSED ends it */
 int	resilient_server_link_input(struct ssh *ssh);
+/* Server: the client will open no more sessions */
+void	resilient_server_no_more_sessions(struct ssh *ssh);
 /* Server: the connection was lost; 0 if the session detached */
 int	resilient_server_lost(struct ssh *ssh, const char *why);
 /* Server: nonzero once a detached session must end */

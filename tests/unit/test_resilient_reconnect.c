@@ -42,6 +42,8 @@
 
 #include "resilient-msg.h"
 #include "resilient-broker.h"
+#include "openbsd-compat/sys-queue.h"
+#include "channels.h"
 
 #include "pair.h"
 #include "flow.h"
@@ -708,6 +710,55 @@ test_handed_over_other_session_refused(void **state)
 	handover_case(0, 1);
 }
 
+/*
+ * Whether a server session whose connection is lost detaches, given its
+ * channels: "session" channels closed by us (CLOSE sent), others open,
+ * and whether the client said it opens no more sessions.
+ */
+static int
+detaches(int closing_sessions, int open_others, int no_more_sessions)
+{
+	struct pair p;
+	Channel *c;
+	int sp[2], i, r;
+
+	authenticated_pair(&p, "chacha20-poly1305@openssh.com", NULL, "none",
+	    0);
+	channel_init_channels(p.server);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	resilient_server_set_link(p.server, sp[0], 60, NULL);
+	for (i = 0; i < closing_sessions + open_others; i++) {
+		c = channel_new(p.server, i < closing_sessions ? "session" :
+		    "direct-tcpip", SSH_CHANNEL_OPEN, -1, -1, -1, 32768, 32768,
+		    0, "test", 1);
+		assert_non_null(c);
+		if (i < closing_sessions)
+			c->flags |= CHAN_CLOSE_SENT;
+	}
+	if (no_more_sessions)
+		resilient_server_no_more_sessions(p.server);
+	r = resilient_server_lost(p.server, "test");
+	channel_free_all(p.server);
+	close(sp[1]);
+	pair_free(&p);
+	return r == 0;
+}
+
+static void
+test_finished_session_not_detached(void **state)
+{
+	/* the client's one session is over: nothing to come back for */
+	assert_false(detaches(1, 0, 1));
+	/* a multiplexing master (no no-more-sessions) may open more */
+	assert_true(detaches(1, 0, 0));
+	/* a forwarded connection is still in use */
+	assert_true(detaches(1, 1, 1));
+	/* ssh -N: no session at all, just forwards to come */
+	assert_true(detaches(0, 0, 1));
+	/* another channel still open */
+	assert_true(detaches(0, 1, 1));
+}
+
 int
 main(void)
 {
@@ -727,6 +778,7 @@ main(void)
 		cmocka_unit_test(test_handed_over_resume),
 		cmocka_unit_test(test_handed_over_forged_refused),
 		cmocka_unit_test(test_handed_over_other_session_refused),
+		cmocka_unit_test(test_finished_session_not_detached),
 	};
 
 	return cmocka_run_group_tests(tests, pair_group_setup,
