@@ -88,11 +88,13 @@ PIDFILE=$OBJ/pidfile	# stop_sshd cleared it
 $SUDO ${SSHD} -f $OBJ/sshd_config -E $sshdlog || fatal "sshd did not start"
 wait_for 10 test -f $PIDFILE || fatal "no sshd running on port $PORT"
 rm -f $rcfile.1 $rcfile.2
+clients=
 for i in 1 2; do
 	(
 		${SSH} -F $RELAY_SSH_CONFIG somehost 'sleep 60'
 		echo $? > $rcfile.$i
 	) > /dev/null 2> $err.$i &
+	clients="$clients $!"
 done
 wait_for 20 established 2 || fatal "two sessions not established"
 relay down >/dev/null || fatal "relay down failed"
@@ -117,6 +119,11 @@ for i in 1 2; do
 	test -s $rcfile.$i && continue
 	grep 'lost; session not resumed' $err.$i >/dev/null &&
 		fail "client $i gave up too"
+done
+# The resumed client's 'sleep 60' need not run out.
+for pid in $clients; do
+	pkill -P $pid 2>/dev/null
+	wait_bounded $pid 10 >/dev/null
 done
 
 stop_relay

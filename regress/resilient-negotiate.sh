@@ -55,6 +55,14 @@ own_proposal | grep 'resilient-v00' >/dev/null &&
 grep 'resilient sessions\|acknowledged up to' $out >/dev/null &&
 	fail "client with ResilientSessions=no used the extension"
 
+# sshd -i (here as a ProxyCommand) has no listener to resume through, so
+# it does not offer the extension.
+rm -f $out
+${REAL_SSH} -v -F $OBJ/ssh_proxy somehost true 2>$out ||
+	fail "ssh to sshd -i failed"
+grep 'resilient sessions not supported by peer' $out >/dev/null ||
+	fail "sshd -i offered resilient sessions"
+
 # The server turns it off: the client sees a peer without it.
 stop_sshd
 # first match wins in sshd_config: put it before anything the harness added
