@@ -25,7 +25,9 @@
 #include "includes.h"
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -42,6 +44,7 @@
 
 #include "resilient.h"
 #include "resilient-int.h"
+#include "routemon.h"
 
 #define BACKOFF_FIRST_MS	250
 #define BACKOFF_MAX_MS		4000
@@ -63,7 +66,14 @@ struct resilient_client {
 	int	backoff_ms;
 	u_int	attempts;
 	double	lost_at;
+	struct routemon *routes;	/* NULL: not watching */
 };
+
+static uint64_t
+now_ms(void)
+{
+	return (uint64_t)(monotime_double() * 1000.0);
+}
 
 int
 resilient_client_set_connector(struct ssh *ssh, resilient_connect_fn *fn,
@@ -121,8 +131,115 @@ resilient_client_free(struct resilient *rs)
 {
 	if (exit_session != NULL && exit_session->resilient == rs)
 		exit_session = NULL;
+	if (rs->client != NULL)
+		routemon_free(rs->client->routes);
 	free(rs->client);
 	rs->client = NULL;
+}
+
+int
+resilient_client_watch_routes(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc;
+	int r;
+
+	if (rs == NULL || (rc = rs->client) == NULL || rc->routes != NULL)
+		return 0;
+	if ((r = routemon_open(&rc->routes)) != 0) {
+		debug_r(r, "resilient: not watching routes");
+		return r == SSH_ERR_FEATURE_UNSUPPORTED ? 0 : r;
+	}
+	debug_f("watching routes to %s", ssh_remote_ipaddr(ssh));
+	return 0;
+}
+
+int
+resilient_client_route_fd(const struct ssh *ssh)
+{
+	const struct resilient *rs = ssh->resilient;
+
+	if (rs == NULL || rs->client == NULL || rs->client->routes == NULL)
+		return -1;
+	return routemon_fd(rs->client->routes);
+}
+
+void
+resilient_client_route_input(struct ssh *ssh)
+{
+	struct resilient_client *rc = ssh->resilient->client;
+	int r;
+
+	if (rc == NULL || rc->routes == NULL)
+		return;
+	if ((r = routemon_read(rc->routes, now_ms())) != 0) {
+		/* A broken monitor must not end the session: stop watching */
+		error_r(r, "resilient: routing socket; no longer watching");
+		routemon_free(rc->routes);
+		rc->routes = NULL;
+	}
+}
+
+static const char *
+addr_str(const struct sockaddr_storage *ss, socklen_t len, char *buf,
+    size_t size)
+{
+	if (getnameinfo((const struct sockaddr *)ss, len, buf, size, NULL, 0,
+	    NI_NUMERICHOST) != 0)
+		strlcpy(buf, "?", size);
+	return buf;
+}
+
+/*
+ * A burst of routing events is due: does the connection still have its
+ * path?  Compare the source address the kernel would pick now with the
+ * connection's own.  Through a ProxyCommand there is no socket to ask
+ * about, and nothing to decide.
+ */
+static void
+route_changed(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc = rs->client;
+	struct sockaddr_storage local, peer, newsrc;
+	socklen_t llen = sizeof(local), plen = sizeof(peer);
+	enum routemon_verdict v;
+	char a[NI_MAXHOST], b[NI_MAXHOST], why[2 * NI_MAXHOST + 64];
+	int fd = ssh_packet_get_connection_in(ssh), r;
+
+	if (rs->detached_since != 0) {
+		/* A new path may have appeared: try now, not after backoff */
+		debug_f("routes changed while reconnecting; next attempt now");
+		rc->next_attempt = monotime_double();
+		rc->backoff_ms = BACKOFF_FIRST_MS;
+		return;
+	}
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&local, &llen) != 0 ||
+	    getpeername(fd, (struct sockaddr *)&peer, &plen) != 0 ||
+	    (local.ss_family != AF_INET && local.ss_family != AF_INET6)) {
+		debug3_f("routes changed; connection is not a socket");
+		return;
+	}
+	memset(&newsrc, 0, sizeof(newsrc));
+	if ((r = routemon_check((struct sockaddr *)&local, llen,
+	    (struct sockaddr *)&peer, plen, &v, &newsrc)) != 0) {
+		debug_r(r, "resilient: route check");
+		return;
+	}
+	addr_str(&local, llen, a, sizeof(a));
+	if (v == ROUTEMON_SAME) {
+		debug_f("routes changed; still from %s", a);
+		return;
+	}
+	if (v == ROUTEMON_GONE)
+		snprintf(why, sizeof(why), "no route from %s any more", a);
+	else
+		snprintf(why, sizeof(why), "route now from %s, was %s",
+		    addr_str(&newsrc, newsrc.ss_family == AF_INET6 ?
+		    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in),
+		    b, sizeof(b)), a);
+	verbose("resilient: %s", why);
+	(void)resilient_client_lost(ssh, why);
 }
 
 /* Leave the connection; the first attempt is due at once */
@@ -259,7 +376,11 @@ resilient_client_tick(struct ssh *ssh)
 	double now;
 	int r;
 
-	if (rs == NULL || (rc = rs->client) == NULL || rs->detached_since == 0)
+	if (rs == NULL || (rc = rs->client) == NULL)
+		return 0;
+	if (rc->routes != NULL && routemon_take_event(rc->routes, now_ms()))
+		route_changed(ssh);
+	if (rs->detached_since == 0)
 		return 0;
 	now = monotime_double();
 	if (now < rc->next_attempt)
@@ -296,10 +417,17 @@ resilient_client_deadline_ms(const struct ssh *ssh)
 	const struct resilient *rs = ssh->resilient;
 	const struct resilient_client *rc;
 	double left;
+	int ms = -1, rms;
 
-	if (rs == NULL || (rc = rs->client) == NULL ||
-	    rs->detached_since == 0)
+	if (rs == NULL || (rc = rs->client) == NULL)
 		return -1;
-	left = rc->next_attempt - monotime_double();
-	return left <= 0 ? 0 : (int)(left * 1000) + 1;
+	if (rs->detached_since != 0) {
+		left = rc->next_attempt - monotime_double();
+		ms = left <= 0 ? 0 : (int)(left * 1000) + 1;
+	}
+	if (rc->routes != NULL &&
+	    (rms = routemon_deadline_ms(rc->routes, now_ms())) >= 0 &&
+	    (ms == -1 || rms < ms))
+		ms = rms;
+	return ms;
 }

@@ -168,6 +168,12 @@ int	resilient_client_set_connector(struct ssh *ssh,
     const char *version_addendum);
 /* Client: the connection was lost; 0 if the session detached */
 int	resilient_client_lost(struct ssh *ssh, const char *why);
+/* Client: watch the routing table (route monitor) for this session */
+int	resilient_client_watch_routes(struct ssh *ssh);
+/* Client: the route monitor's descriptor for the main loop's poll, or -1 */
+int	resilient_client_route_fd(const struct ssh *ssh);
+/* Client: the route monitor's descriptor is readable */
+void	resilient_client_route_input(struct ssh *ssh);
 /* Client: drop the connection, if any, and reconnect at once */
 int	resilient_client_reconnect_now(struct ssh *ssh, const char *why);
 /* Client main loop: reconnect if due; nonzero if the session is over */
