@@ -34,6 +34,9 @@ more, before its answer cancels the command it waits for.
   cut                 reset every relayed connection on both sides
                       (SO_LINGER 0); "ok N", N connections cut
   down                cut, then reset each new connection on accept
+  stall               stop relaying on every connection, without closing
+                      it (a path gone silent); new connections are
+                      relayed as usual; "ok N", N connections stalled
   up                  relay new connections again; new marks (below)
   count               "ok N", connections accepted in total
   stats               "ok c2s=.. s2c=.. accepted=.. relayed=.. live=..
@@ -63,7 +66,7 @@ more, before its answer cancels the command it waits for.
 The log gets one line per event: CLOCK_MONOTONIC in ms, the event, then
 key=value fields.  Events: start, accept, reset (accepted while down),
 connect, connect-failed, first-c2s, first-s2c, eof-c2s, eof-s2c, close,
-cut, down, up, captured, exit.
+cut, down, up, stall, captured, exit.
 
 Relay exit status: 0 after SIGTERM, SIGINT or SIGHUP, 1 on a bad
 argument or setup error, 3 if the listening address is in use.  Client
@@ -242,9 +245,16 @@ class Conn:
         self.finished = False
         self.early = []  # client bytes read before the target answered
         self.capture = Capture() if relay.capture_path else None
+        self.stalled = False  # relays nothing more, stays open
+
+    def stall(self):
+        self.stalled = True
+        for s in self.side:
+            if s is not None and s.transport is not None:
+                s.transport.pause_reading()
 
     def forward(self, d, data):
-        if self.dead:
+        if self.dead or self.stalled:
             return
         if self.connecting:
             # Some Pythons (3.11.2) start reading despite the pause in
@@ -439,6 +449,16 @@ class Relay:
         self.go_down()
         self.notify()
 
+    def stall_all(self):
+        n = 0
+        for c in list(self.live):
+            if not c.dead and not c.stalled:
+                c.stall()
+                n += 1
+        self.new_epoch()
+        self.log("stall", n=n)
+        return n
+
     def go_down(self):
         self.down = True
         return self.cut_all("down")
@@ -482,13 +502,16 @@ class Relay:
         if not words:
             return "error empty command"
         cmd, args = words[0].lower(), words[1:]
-        if cmd in ("cut", "down", "up", "count", "stats", "ping"):
+        if cmd in ("cut", "down", "up", "stall", "count", "stats",
+                "ping"):
             if args:
                 return "error %s takes no argument" % cmd
             if cmd == "cut":
                 return "ok %d" % self.cut_all("cut")
             if cmd == "down":
                 return "ok %d" % self.go_down()
+            if cmd == "stall":
+                return "ok %d" % self.stall_all()
             if cmd == "up":
                 self.down = False
                 self.new_epoch()

@@ -4,7 +4,7 @@
 RESILIENT_LTESTS=	resilient-identity resilient-negotiate resilient-refuse \
 			resilient-sftp resilient-forward resilient-mux \
 			resilient-tmux resilient-restart resilient-expire \
-			resilient-attack resilient-route
+			resilient-attack resilient-route resilient-deadpeer
 RESILIENT_CLEANFILES=	resilient-*.out resilient-*.data resilient-relay.log \
 			resilient-relay.err resilient-relay.pid resilient-relay.armed \
 			ssh_config.relay resilient.sock resilient-*.log \

@@ -46,6 +46,11 @@
 #include "resilient-int.h"
 #include "routemon.h"
 
+/* A jump of CLOCK_BOOTTIME over CLOCK_MONOTONIC this large: we slept */
+#define SUSPEND_MIN_S		2.0
+/* Probe early, after this much silence, while our data is unacknowledged */
+#define PROBE_OUTSTANDING_S	2
+
 #define BACKOFF_FIRST_MS	250
 #define BACKOFF_MAX_MS		4000
 #define ATTEMPT_TIMEOUT		10	/* s, per attempt, if ConnectTimeout unset */
@@ -67,7 +72,25 @@ struct resilient_client {
 	u_int	attempts;
 	double	lost_at;
 	struct routemon *routes;	/* NULL: not watching */
+	int	probe_interval;		/* s of silence before a probe; 0 off */
+	int	probe_timeout;		/* s for the answer */
+	double	probe_sent;		/* monotime_double; 0 = none out */
+	double	sleep_offset;		/* CLOCK_BOOTTIME - CLOCK_MONOTONIC */
 };
+
+/* Seconds the system has been suspended since boot, or 0 if unknown */
+static double
+sleep_offset(void)
+{
+#ifdef CLOCK_BOOTTIME
+	struct timespec b, m;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &b) == 0 &&
+	    clock_gettime(CLOCK_MONOTONIC, &m) == 0)
+		return (b.tv_sec - m.tv_sec) + (b.tv_nsec - m.tv_nsec) / 1e9;
+#endif
+	return 0;
+}
 
 static uint64_t
 now_ms(void)
@@ -135,6 +158,111 @@ resilient_client_free(struct resilient *rs)
 		routemon_free(rs->client->routes);
 	free(rs->client);
 	rs->client = NULL;
+}
+
+int
+resilient_client_set_probe(struct ssh *ssh, int interval, int timeout)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc;
+
+	if (rs == NULL || (rc = rs->client) == NULL)
+		return 0;
+	if (interval < 0 || timeout <= 0)
+		return SSH_ERR_INVALID_ARGUMENT;
+	rc->probe_interval = interval;
+	rc->probe_timeout = timeout;
+	rc->sleep_offset = sleep_offset();
+	if (rs->last_rx == 0)
+		rs->last_rx = monotime_double();
+	return 0;
+}
+
+/*
+ * Dead-peer detection: after a silence, or at once after the system
+ * slept, send a PING (answered by any OpenSSH 9.x server, and by ours);
+ * anything received is an answer.  None within probe_timeout: the
+ * connection is dead even if TCP does not know it yet.
+ */
+static void
+probe_tick(struct ssh *ssh, double now)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc = rs->client;
+	struct resilient_stats st;
+	double off, silent, slept;
+	char why[64];
+	int r, force = 0;
+
+	if (rc->probe_timeout == 0)
+		return;		/* not configured */
+	off = sleep_offset();
+	slept = off - rc->sleep_offset;
+	rc->sleep_offset = off;
+	if (slept >= SUSPEND_MIN_S) {
+		verbose("resilient: the system slept %.0f s; probing the "
+		    "connection", slept);
+		force = 1;
+		if (rs->detached_since != 0) {
+			rc->next_attempt = now;
+			rc->backoff_ms = BACKOFF_FIRST_MS;
+		}
+	}
+	if (rs->detached_since != 0 || ssh->kex == NULL ||
+	    (ssh->kex->flags & KEX_HAS_PING) == 0)
+		return;
+	silent = now - rs->last_rx;
+	if (rc->probe_sent != 0 && !force) {
+		if (rs->last_rx >= rc->probe_sent)
+			rc->probe_sent = 0;	/* answered */
+		else if (now - rc->probe_sent >= rc->probe_timeout) {
+			snprintf(why, sizeof(why), "no answer to a probe "
+			    "within %d s", rc->probe_timeout);
+			verbose("resilient: %s", why);
+			rc->probe_sent = 0;
+			(void)resilient_client_lost(ssh, why);
+		}
+		return;
+	}
+	if (!force) {
+		if (rc->probe_interval == 0)
+			return;
+		resilient_get_stats(ssh, &st);
+		if (silent < rc->probe_interval && (st.buffer_bytes == 0 ||
+		    silent < MINIMUM(PROBE_OUTSTANDING_S, rc->probe_interval)))
+			return;
+	}
+	debug2_f("silent for %.1f s; probing", silent);
+	if ((r = sshpkt_start(ssh, SSH2_MSG_PING)) != 0 ||
+	    (r = sshpkt_put_cstring(ssh, "resilient")) != 0 ||
+	    (r = sshpkt_send(ssh)) != 0) {
+		error_fr(r, "probe");
+		return;
+	}
+	rc->probe_sent = now;
+}
+
+/* Seconds until probe_tick has something to do, or -1 */
+static double
+probe_deadline(const struct ssh *ssh, double now)
+{
+	const struct resilient *rs = ssh->resilient;
+	const struct resilient_client *rc = rs->client;
+	struct resilient_stats st;
+	double due;
+
+	if (rc->probe_timeout == 0 || rs->detached_since != 0)
+		return -1;
+	if (rc->probe_sent != 0)
+		due = rc->probe_sent + rc->probe_timeout;
+	else if (rc->probe_interval != 0) {
+		resilient_get_stats(ssh, &st);
+		due = rs->last_rx + (st.buffer_bytes == 0 ?
+		    rc->probe_interval :
+		    MINIMUM(PROBE_OUTSTANDING_S, rc->probe_interval));
+	} else
+		return -1;
+	return due <= now ? 0 : due - now;
 }
 
 int
@@ -380,6 +508,7 @@ resilient_client_tick(struct ssh *ssh)
 		return 0;
 	if (rc->routes != NULL && routemon_take_event(rc->routes, now_ms()))
 		route_changed(ssh);
+	probe_tick(ssh, monotime_double());
 	if (rs->detached_since == 0)
 		return 0;
 	now = monotime_double();
@@ -429,5 +558,10 @@ resilient_client_deadline_ms(const struct ssh *ssh)
 	    (rms = routemon_deadline_ms(rc->routes, now_ms())) >= 0 &&
 	    (ms == -1 || rms < ms))
 		ms = rms;
+	if ((left = probe_deadline(ssh, monotime_double())) >= 0) {
+		rms = (int)(left * 1000) + 1;
+		if (ms == -1 || rms < ms)
+			ms = rms;
+	}
 	return ms;
 }

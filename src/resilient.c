@@ -338,6 +338,7 @@ resilient_packet_received(struct ssh *ssh, u_char type, size_t len)
 
 	if (rs == NULL || !rs->negotiated)
 		return 0;
+	rs->last_rx = monotime_double();	/* the peer is alive */
 	if (!rs->active) {
 		if (type == SSH2_MSG_USERAUTH_SUCCESS && !is_server(ssh))
 			return resilient_activate(ssh);

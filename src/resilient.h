@@ -168,6 +168,9 @@ int	resilient_client_set_connector(struct ssh *ssh,
     const char *version_addendum);
 /* Client: the connection was lost; 0 if the session detached */
 int	resilient_client_lost(struct ssh *ssh, const char *why);
+/* Client: probe after interval s of silence (0: only after a suspend),
+   and reconnect if nothing arrives within timeout s */
+int	resilient_client_set_probe(struct ssh *ssh, int interval, int timeout);
 /* Client: watch the routing table (route monitor) for this session */
 int	resilient_client_watch_routes(struct ssh *ssh);
 /* Client: the route monitor's descriptor for the main loop's poll, or -1 */

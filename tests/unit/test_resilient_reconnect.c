@@ -744,6 +744,68 @@ detaches(int closing_sessions, int open_others, int no_more_sessions)
 	return r == 0;
 }
 
+/* CLOCK_BOOTTIME runs this far ahead: the time "suspended" */
+static time_t boot_skew;
+
+int	__real_clock_gettime(clockid_t, struct timespec *);
+
+int
+__wrap_clock_gettime(clockid_t id, struct timespec *ts)
+{
+	int r = __real_clock_gettime(id, ts);
+
+#ifdef CLOCK_BOOTTIME
+	if (r == 0 && id == CLOCK_BOOTTIME)
+		ts->tv_sec += boot_skew;
+#endif
+	return r;
+}
+
+static int
+connect_nowhere(struct ssh *ssh, void *ctx)
+{
+	return -1;
+}
+
+/* Whether the client queued something (a probe) for the server */
+static int
+client_sends(struct pair *p)
+{
+	size_t len;
+
+	(void)ssh_output_ptr(p->client, &len);
+	return len > 0;
+}
+
+static void
+test_probe_after_suspend(void **state)
+{
+#ifdef CLOCK_BOOTTIME
+	struct pair p;
+	size_t len;
+
+	authenticated_pair(&p, "chacha20-poly1305@openssh.com", NULL, "none",
+	    0);
+	p.client->kex->flags |= KEX_HAS_PING;	/* as an OpenSSH server says */
+	assert_int_equal(resilient_client_set_connector(p.client,
+	    connect_nowhere, NULL, 60, 5, NULL), 0);
+	/* no probes for silence, only after a suspend */
+	assert_int_equal(resilient_client_set_probe(p.client, 0, 5), 0);
+	(void)ssh_output_ptr(p.client, &len);
+	assert_int_equal(ssh_output_consume(p.client, len), 0);
+	assert_int_equal(resilient_client_tick(p.client), 0);
+	assert_false(client_sends(&p));
+	/* the machine slept for 100 s */
+	boot_skew = 100;
+	assert_int_equal(resilient_client_tick(p.client), 0);
+	assert_true(client_sends(&p));
+	boot_skew = 0;
+	pair_free(&p);
+#else
+	skip();
+#endif
+}
+
 static void
 test_finished_session_not_detached(void **state)
 {
@@ -779,6 +841,7 @@ main(void)
 		cmocka_unit_test(test_handed_over_forged_refused),
 		cmocka_unit_test(test_handed_over_other_session_refused),
 		cmocka_unit_test(test_finished_session_not_detached),
+		cmocka_unit_test(test_probe_after_suspend),
 	};
 
 	return cmocka_run_group_tests(tests, pair_group_setup,
