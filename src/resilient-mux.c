@@ -36,7 +36,6 @@
 #include <unistd.h>
 
 #include "openbsd-compat/sys-queue.h"
-#include "atomicio.h"
 #include "log.h"
 #include "ssherr.h"
 #include "sshbuf.h"
@@ -48,9 +47,6 @@
 /* Reply codes of the multiplexing protocol, as in PROTOCOL.mux */
 #define MUX_S_OK		0x80000001
 #define MUX_S_FAILURE		0x80000003
-
-/* Upper bound on a reply from the master */
-#define MUX_REPLY_MAX		(256 * 1024)
 
 int
 resilient_mux_reconnect(struct ssh *ssh, u_int rid, Channel *c,
@@ -74,47 +70,25 @@ resilient_mux_reconnect(struct ssh *ssh, u_int rid, Channel *c,
 	return 0;
 }
 
-/* Read one length-prefixed packet from the master into b */
-static int
-read_reply(int fd, struct sshbuf *b)
-{
-	u_char lenbuf[4], *p;
-	u_int len;
-	int r;
-
-	if (atomicio(read, fd, lenbuf, sizeof(lenbuf)) != sizeof(lenbuf))
-		return SSH_ERR_CONN_CLOSED;
-	len = PEEK_U32(lenbuf);
-	if (len > MUX_REPLY_MAX)
-		return SSH_ERR_MESSAGE_INCOMPLETE;
-	if ((r = sshbuf_reserve(b, len, &p)) != 0)
-		return r;
-	if (atomicio(read, fd, p, len) != len)
-		return SSH_ERR_CONN_CLOSED;
-	return 0;
-}
-
 void
 resilient_mux_request_reconnect(int fd, u_int rid, int quiet)
 {
-	struct sshbuf *req, *b;
+	struct sshbuf *b;
 	u_int type, id;
 	char *msg = NULL;
 	int r;
 
-	if ((req = sshbuf_new()) == NULL || (b = sshbuf_new()) == NULL)
+	if ((b = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
 	if ((r = sshbuf_put_u32(b, MUX_C_RESILIENT_RECONNECT)) != 0 ||
-	    (r = sshbuf_put_u32(b, rid)) != 0 ||
-	    (r = sshbuf_put_stringb(req, b)) != 0)
+	    (r = sshbuf_put_u32(b, rid)) != 0)
 		fatal_fr(r, "request");
-	if (atomicio(vwrite, fd, (void *)sshbuf_ptr(req), sshbuf_len(req)) !=
-	    sshbuf_len(req))
+	if (mux_client_write_packet(fd, b) != 0)
 		fatal("Cannot send reconnect request to master: %s",
 		    strerror(errno));
 	sshbuf_reset(b);
-	if ((r = read_reply(fd, b)) != 0)
-		fatal_r(r, "Cannot read the master's reply");
+	if (mux_client_read_packet(fd, b) != 0)
+		fatal("Cannot read the master's reply: %s", strerror(errno));
 	if ((r = sshbuf_get_u32(b, &type)) != 0 ||
 	    (r = sshbuf_get_u32(b, &id)) != 0)
 		fatal_fr(r, "parse");
@@ -132,7 +106,6 @@ resilient_mux_request_reconnect(int fd, u_int rid, int quiet)
 	}
 	if (!quiet)
 		fprintf(stderr, "Reconnect request sent.\r\n");
-	sshbuf_free(req);
 	sshbuf_free(b);
 }
 

@@ -31,6 +31,10 @@ struct Channel;
 /* Master: a multiplexed client asked for a reconnect; queues the reply */
 int	resilient_mux_reconnect(struct ssh *ssh, u_int rid, struct Channel *c,
     struct sshbuf *m, struct sshbuf *reply);
+/* mux.c's packet I/O, which patch 0019 makes non-static */
+int	mux_client_write_packet(int fd, struct sshbuf *m);
+int	mux_client_read_packet(int fd, struct sshbuf *m);
+
 /* Client: ask the master at fd to reconnect; fatal() if it refuses */
 void	resilient_mux_request_reconnect(int fd, u_int rid, int quiet);
 /* The ~N escape: echo it to berr and reconnect now */
