@@ -44,6 +44,7 @@
 
 #include "resilient.h"
 #include "resilient-int.h"
+#include "resilient-buffer.h"
 #include "routemon.h"
 
 /* A jump of CLOCK_BOOTTIME over CLOCK_MONOTONIC this large: we slept */
@@ -178,6 +179,15 @@ resilient_client_set_probe(struct ssh *ssh, int interval, int timeout)
 	return 0;
 }
 
+/* When the next probe for silence is due: sooner while data is unacked */
+static double
+probe_due(const struct resilient *rs, const struct resilient_client *rc)
+{
+	return rs->last_rx + (resilient_buffer_bytes(rs->sent) == 0 ?
+	    rc->probe_interval :
+	    MINIMUM(PROBE_OUTSTANDING_S, rc->probe_interval));
+}
+
 /*
  * Dead-peer detection: after a silence, or at once after the system
  * slept, send a PING (answered by any OpenSSH 9.x server, and by ours);
@@ -189,8 +199,7 @@ probe_tick(struct ssh *ssh, double now)
 {
 	struct resilient *rs = ssh->resilient;
 	struct resilient_client *rc = rs->client;
-	struct resilient_stats st;
-	double off, silent, slept;
+	double off, slept;
 	char why[64];
 	int r, force = 0;
 
@@ -211,7 +220,6 @@ probe_tick(struct ssh *ssh, double now)
 	if (rs->detached_since != 0 || ssh->kex == NULL ||
 	    (ssh->kex->flags & KEX_HAS_PING) == 0)
 		return;
-	silent = now - rs->last_rx;
 	if (rc->probe_sent != 0 && !force) {
 		if (rs->last_rx >= rc->probe_sent)
 			rc->probe_sent = 0;	/* answered */
@@ -224,15 +232,9 @@ probe_tick(struct ssh *ssh, double now)
 		}
 		return;
 	}
-	if (!force) {
-		if (rc->probe_interval == 0)
-			return;
-		resilient_get_stats(ssh, &st);
-		if (silent < rc->probe_interval && (st.buffer_bytes == 0 ||
-		    silent < MINIMUM(PROBE_OUTSTANDING_S, rc->probe_interval)))
-			return;
-	}
-	debug2_f("silent for %.1f s; probing", silent);
+	if (!force && (rc->probe_interval == 0 || now < probe_due(rs, rc)))
+		return;
+	debug2_f("silent for %.1f s; probing", now - rs->last_rx);
 	if ((r = sshpkt_start(ssh, SSH2_MSG_PING)) != 0 ||
 	    (r = sshpkt_put_cstring(ssh, "resilient")) != 0 ||
 	    (r = sshpkt_send(ssh)) != 0) {
@@ -248,19 +250,15 @@ probe_deadline(const struct ssh *ssh, double now)
 {
 	const struct resilient *rs = ssh->resilient;
 	const struct resilient_client *rc = rs->client;
-	struct resilient_stats st;
 	double due;
 
 	if (rc->probe_timeout == 0 || rs->detached_since != 0)
 		return -1;
 	if (rc->probe_sent != 0)
 		due = rc->probe_sent + rc->probe_timeout;
-	else if (rc->probe_interval != 0) {
-		resilient_get_stats(ssh, &st);
-		due = rs->last_rx + (st.buffer_bytes == 0 ?
-		    rc->probe_interval :
-		    MINIMUM(PROBE_OUTSTANDING_S, rc->probe_interval));
-	} else
+	else if (rc->probe_interval != 0)
+		due = probe_due(rs, rc);
+	else
 		return -1;
 	return due <= now ? 0 : due - now;
 }
@@ -545,20 +543,20 @@ resilient_client_deadline_ms(const struct ssh *ssh)
 {
 	const struct resilient *rs = ssh->resilient;
 	const struct resilient_client *rc;
-	double left;
+	double left, now;
 	int ms = -1, rms;
 
 	if (rs == NULL || (rc = rs->client) == NULL)
 		return -1;
+	now = monotime_double();
 	if (rs->detached_since != 0) {
-		left = rc->next_attempt - monotime_double();
+		left = rc->next_attempt - now;
 		ms = left <= 0 ? 0 : (int)(left * 1000) + 1;
 	}
-	if (rc->routes != NULL &&
-	    (rms = routemon_deadline_ms(rc->routes, now_ms())) >= 0 &&
-	    (ms == -1 || rms < ms))
+	if (rc->routes != NULL && (rms = routemon_deadline_ms(rc->routes,
+	    (uint64_t)(now * 1000.0))) >= 0 && (ms == -1 || rms < ms))
 		ms = rms;
-	if ((left = probe_deadline(ssh, monotime_double())) >= 0) {
+	if ((left = probe_deadline(ssh, now)) >= 0) {
 		rms = (int)(left * 1000) + 1;
 		if (ms == -1 || rms < ms)
 			ms = rms;
