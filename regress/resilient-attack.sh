@@ -80,13 +80,9 @@ mux_echo() {
 }
 
 resilient_sshd_config
-# A log of our own, which the listener writes to as well: upstream's
-# start_sshd leaves the listener's lines in the previous test's log.
 sshdlog=$OBJ/resilient-attack.sshd.log
 rm -f $sshdlog
-PIDFILE=$OBJ/pidfile
-$SUDO ${SSHD} -f $OBJ/sshd_config -E $sshdlog || fatal "sshd did not start"
-wait_for 10 test -f $PIDFILE || fatal "no sshd running on port $PORT"
+start_logged_sshd $sshdlog
 start_relay
 
 trace "start master through the relay"

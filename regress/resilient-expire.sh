@@ -80,13 +80,9 @@ stop_sshd
   echo "ResilientSocket $OBJ/resilient-expire.$$.sock";
   cat $OBJ/sshd_config ) > $OBJ/sshd_config.new
 mv $OBJ/sshd_config.new $OBJ/sshd_config
-# A log of our own: upstream's start_sshd leaves the listener's lines in
-# the previous test's log.
 sshdlog=$OBJ/resilient-expire.sshd.log
 rm -f $sshdlog
-PIDFILE=$OBJ/pidfile	# stop_sshd cleared it
-$SUDO ${SSHD} -f $OBJ/sshd_config -E $sshdlog || fatal "sshd did not start"
-wait_for 10 test -f $PIDFILE || fatal "no sshd running on port $PORT"
+start_logged_sshd $sshdlog
 rm -f $rcfile.1 $rcfile.2
 clients=
 for i in 1 2; do

@@ -12,19 +12,11 @@ out=$OBJ/resilient-restart.out
 want=$OBJ/resilient-restart.want
 trap 'stop_relay' EXIT
 
-resilient_sshd_config
-echo "ResilientSocket $OBJ/resilient.sock" >> $OBJ/sshd_config
+resilient_sshd_config	# (with ResilientSocket $OBJ/resilient.sock)
 
-# sshd with a log of our own, which every listener appends to: upstream's
-# start_sshd moves its log aside after each start
+# every listener appends to this log
 sshdlog=$OBJ/resilient-restart.sshd.log
 rm -f $sshdlog
-start_listener() {
-	PIDFILE=$OBJ/pidfile
-	$SUDO ${SSHD} -f $OBJ/sshd_config -E $sshdlog ||
-		fatal "sshd did not start"
-	wait_for 10 test -f $PIDFILE || fatal "no sshd running on port $PORT"
-}
 
 # The listener logs each session that registers again
 registrations() {
@@ -37,7 +29,7 @@ has_lines() {
 	test "`wc -l < $out`" -ge $1
 }
 
-start_listener
+start_logged_sshd $sshdlog
 start_relay
 
 reconnected() {
@@ -72,7 +64,7 @@ wait_for 30 has_lines $((n + 3)) || fail "no output after SIGHUP and a cut"
 verbose "test $tid: stop and start"
 regs=`registrations`
 stop_sshd
-start_listener
+start_logged_sshd $sshdlog
 wait_for 30 registered || fail "session did not register with a new sshd"
 cut_and_resume "after a restart"
 
