@@ -4,8 +4,10 @@
 RESILIENT_LTESTS=	resilient-identity resilient-negotiate resilient-refuse \
 			resilient-sftp resilient-forward resilient-mux \
 			resilient-tmux resilient-restart resilient-expire \
-			resilient-attack resilient-route resilient-deadpeer
+			resilient-attack resilient-route resilient-deadpeer \
+			resilient-handover
 RESILIENT_CLEANFILES=	resilient-*.out resilient-*.data resilient-relay.log \
 			resilient-relay.err resilient-relay.pid resilient-relay.armed \
 			ssh_config.relay resilient.sock resilient-*.log \
-			resilient-attack.reconnect resilient-route.* sshd_config.route
+			resilient-attack.reconnect resilient-route.* sshd_config.route \
+			resilient-handover.* sshd_config.handover

@@ -11,14 +11,15 @@ RS_PROG=deps
 
 # Build: compiler, OpenSSL, zlib, libbsd (libmd), pkg-config.
 # Fetch and assemble: curl, ca-certificates, git.
-# Tests: cmocka, valgrind, tmux, procps, iproute2.
+# Tests: cmocka, valgrind, tmux, procps, iproute2, nftables (NAT in
+# resilient-handover; its service is not enabled).
 # Interop (scripts/interop.sh): Debian's OpenSSH client and sftp-server,
 # Dropbear, PuTTY, paramiko, asyncssh and libssh.  Debian's sshd is
 # unpacked by the script itself, never installed, so that no service
 # starts on the machine.
 pkgs=(build-essential pkg-config libssl-dev zlib1g-dev libbsd-dev
     libcmocka-dev curl ca-certificates git valgrind procps
-    iproute2 tmux
+    iproute2 nftables tmux
     openssh-client openssh-sftp-server dropbear-bin putty-tools
     python3 python3-paramiko python3-asyncssh python3-scp libssh-dev
     libwrap0)

@@ -27,7 +27,9 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -77,6 +79,12 @@ struct resilient_client {
 	int	probe_timeout;		/* s for the answer */
 	double	probe_sent;		/* monotime_double; 0 = none out */
 	double	sleep_offset;		/* CLOCK_BOOTTIME - CLOCK_MONOTONIC */
+	int	probe_now;		/* probe at the next tick */
+	int	make_before_break;	/* move without leaving the old path */
+	struct ssh *move;		/* the new connection being built */
+	enum { MOVE_CONNECT, MOVE_BANNER, MOVE_KEX } move_phase;
+	double	move_started;
+	short	move_revents;		/* from the last poll */
 };
 
 /* Seconds the system has been suspended since boot, or 0 if unknown */
@@ -116,6 +124,7 @@ resilient_client_set_connector(struct ssh *ssh, resilient_connect_fn *fn,
 	rc->attempt_timeout = attempt_timeout > 0 ? attempt_timeout :
 	    ATTEMPT_TIMEOUT;
 	rc->version_addendum = addendum;
+	rc->make_before_break = 1;
 	free(rs->client);
 	rs->client = rc;
 	exit_session = ssh;
@@ -150,13 +159,20 @@ resilient_client_exit(void)
 		debug_fr(r, "disconnect");
 }
 
+static void move_free(struct resilient_client *);
+static int move_start(struct ssh *, const struct sockaddr *, socklen_t);
+static int move_from(const struct resilient_client *,
+    const struct sockaddr_storage *);
+
 void
 resilient_client_free(struct resilient *rs)
 {
 	if (exit_session != NULL && exit_session->resilient == rs)
 		exit_session = NULL;
-	if (rs->client != NULL)
+	if (rs->client != NULL) {
 		routemon_free(rs->client->routes);
+		move_free(rs->client);
+	}
 	free(rs->client);
 	rs->client = NULL;
 }
@@ -208,6 +224,10 @@ probe_tick(struct ssh *ssh, double now)
 	off = sleep_offset();
 	slept = off - rc->sleep_offset;
 	rc->sleep_offset = off;
+	if (rc->probe_now) {
+		rc->probe_now = 0;
+		force = 1;
+	}
 	if (slept >= SUSPEND_MIN_S) {
 		verbose("resilient: the system slept %.0f s; probing the "
 		    "connection", slept);
@@ -281,29 +301,73 @@ resilient_client_watch_routes(struct ssh *ssh)
 }
 
 int
-resilient_client_route_fd(const struct ssh *ssh)
+resilient_client_set_make_before_break(struct ssh *ssh, int on)
 {
-	const struct resilient *rs = ssh->resilient;
+	struct resilient *rs = ssh->resilient;
 
-	if (rs == NULL || rs->client == NULL || rs->client->routes == NULL)
-		return -1;
-	return routemon_fd(rs->client->routes);
+	if (rs == NULL || rs->client == NULL)
+		return 0;
+	rs->client->make_before_break = on != 0;
+	return 0;
 }
 
-void
-resilient_client_route_input(struct ssh *ssh)
+static void
+route_input(struct resilient_client *rc)
 {
-	struct resilient_client *rc = ssh->resilient->client;
 	int r;
 
-	if (rc == NULL || rc->routes == NULL)
-		return;
 	if ((r = routemon_read(rc->routes, now_ms())) != 0) {
 		/* A broken monitor must not end the session: stop watching */
 		error_r(r, "resilient: routing socket; no longer watching");
 		routemon_free(rc->routes);
 		rc->routes = NULL;
 	}
+}
+
+void
+resilient_client_prepare_poll(struct ssh *ssh, struct pollfd *pfd, u_int n)
+{
+	const struct resilient *rs = ssh->resilient;
+	const struct resilient_client *rc;
+	u_int i;
+
+	for (i = 0; i < n; i++) {
+		pfd[i].fd = -1;
+		pfd[i].events = pfd[i].revents = 0;
+	}
+	if (rs == NULL || (rc = rs->client) == NULL ||
+	    n < RESILIENT_CLIENT_NPFD)
+		return;
+	if (rc->routes != NULL) {
+		pfd[0].fd = routemon_fd(rc->routes);
+		pfd[0].events = POLLIN;
+	}
+	if (rc->move != NULL) {
+		pfd[1].fd = ssh_packet_get_connection_in(rc->move);
+		if (rc->move_phase == MOVE_CONNECT)
+			pfd[1].events = POLLOUT;
+		else
+			pfd[1].events = POLLIN |
+			    (ssh_packet_have_data_to_write(rc->move) ?
+			    POLLOUT : 0);
+	}
+}
+
+void
+resilient_client_after_poll(struct ssh *ssh, const struct pollfd *pfd,
+    u_int n)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc;
+
+	if (rs == NULL || (rc = rs->client) == NULL ||
+	    n < RESILIENT_CLIENT_NPFD)
+		return;
+	if (rc->routes != NULL && pfd[0].fd != -1 && pfd[0].revents != 0)
+		route_input(rc);
+	/* The new connection's own work happens in resilient_client_tick */
+	if (rc->move != NULL && pfd[1].fd != -1)
+		rc->move_revents |= pfd[1].revents;
 }
 
 static const char *
@@ -334,6 +398,8 @@ route_changed(struct ssh *ssh)
 	int fd = ssh_packet_get_connection_in(ssh), r;
 
 	if (rs->detached_since != 0) {
+		if (rc->move != NULL)
+			return;		/* already on its way */
 		/* A new path may have appeared: try now, not after backoff */
 		debug_f("routes changed while reconnecting; next attempt now");
 		rc->next_attempt = monotime_double();
@@ -357,15 +423,31 @@ route_changed(struct ssh *ssh)
 		debug_f("routes changed; still from %s", a);
 		return;
 	}
-	if (v == ROUTEMON_GONE)
+	if (v == ROUTEMON_GONE) {
 		snprintf(why, sizeof(why), "no route from %s any more", a);
-	else
-		snprintf(why, sizeof(why), "route now from %s, was %s",
-		    addr_str(&newsrc, newsrc.ss_family == AF_INET6 ?
-		    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in),
-		    b, sizeof(b)), a);
+		verbose("resilient: %s", why);
+		move_free(rc);
+		(void)resilient_client_lost(ssh, why);
+		return;
+	}
+	snprintf(why, sizeof(why), "route now from %s, was %s",
+	    addr_str(&newsrc, newsrc.ss_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in),
+	    b, sizeof(b)), a);
 	verbose("resilient: %s", why);
-	(void)resilient_client_lost(ssh, why);
+	if (!rc->make_before_break) {
+		(void)resilient_client_lost(ssh, why);
+		return;
+	}
+	if (rc->move != NULL && move_from(rc, &newsrc)) {
+		debug_f("already moving to %s", b);
+		return;
+	}
+	/* Build the new connection while the old one carries the session */
+	if ((r = move_start(ssh, (struct sockaddr *)&peer, plen)) != 0) {
+		verbose_r(r, "resilient: cannot open a new connection");
+		(void)resilient_client_lost(ssh, why);
+	}
 }
 
 /* Leave the connection; the first attempt is due at once */
@@ -437,6 +519,216 @@ retryable(int r)
 	return 1;
 }
 
+/*
+ * On the new connection att, whose version strings are exchanged, offer
+ * to resume live: a KEXINIT listing only the resilient method, then the
+ * RECONNECT (sent by resilient_kex_start).
+ */
+static int
+attempt_begin(struct ssh *att, struct ssh *live)
+{
+	char **prop = NULL;
+	int r;
+
+	ssh_packet_set_nonblocking(att);
+	if ((r = kex_buf2prop(live->kex->my, NULL, &prop)) != 0)
+		return r;
+	if ((r = kex_ready(att, prop)) == 0 &&
+	    (r = resilient_attempt_client(att, live)) == 0)
+		r = kex_send_kexinit(att);
+	kex_proposal_free_entries(prop);
+	free(prop);
+	return r;
+}
+
+static void
+move_free(struct resilient_client *rc)
+{
+	if (rc->move == NULL)
+		return;
+	ssh_packet_close(rc->move);
+	free(rc->move);
+	rc->move = NULL;
+	rc->move_revents = 0;
+}
+
+/* Is the new connection leaving from the address src? */
+static int
+move_from(const struct resilient_client *rc,
+    const struct sockaddr_storage *src)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+	const struct sockaddr_in *b = (const struct sockaddr_in *)src;
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)&ss;
+	const struct sockaddr_in6 *b6 = (const struct sockaddr_in6 *)src;
+
+	if (getsockname(ssh_packet_get_connection_in(rc->move),
+	    (struct sockaddr *)&ss, &len) != 0 ||
+	    ss.ss_family != src->ss_family)
+		return 0;
+	if (ss.ss_family == AF_INET)
+		return a->sin_addr.s_addr == b->sin_addr.s_addr;
+	if (ss.ss_family == AF_INET6)
+		return memcmp(&a6->sin6_addr, &b6->sin6_addr,
+		    sizeof(a6->sin6_addr)) == 0;
+	return 0;
+}
+
+/*
+ * Make before break: the route to the server changed, but the old path
+ * may still work.  Open a connection to the same server address, which
+ * the kernel now routes the new way, without blocking; the session
+ * stays on the old connection until the new one has proved the session
+ * (move_tick).  TCPKeepAlive is copied from the old connection.
+ */
+static int
+move_start(struct ssh *ssh, const struct sockaddr *peer, socklen_t plen)
+{
+	struct resilient_client *rc = ssh->resilient->client;
+	socklen_t len;
+	int fd, on = 0, oerrno;
+
+	move_free(rc);
+	if ((fd = socket(peer->sa_family, SOCK_STREAM, 0)) == -1)
+		return SSH_ERR_SYSTEM_ERROR;
+	len = sizeof(on);
+	if (getsockopt(ssh_packet_get_connection_in(ssh), SOL_SOCKET,
+	    SO_KEEPALIVE, &on, &len) == 0 && on != 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on,
+		    sizeof(on));
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 || set_nonblock(fd) != 0 ||
+	    (connect(fd, peer, plen) == -1 && errno != EINPROGRESS)) {
+		oerrno = errno;
+		close(fd);
+		errno = oerrno;
+		return SSH_ERR_SYSTEM_ERROR;
+	}
+	if ((rc->move = ssh_alloc_session_state()) == NULL ||
+	    ssh_packet_set_connection(rc->move, fd, fd) == NULL) {
+		free(rc->move);
+		rc->move = NULL;
+		close(fd);
+		return SSH_ERR_ALLOC_FAIL;
+	}
+	rc->move_phase = MOVE_CONNECT;
+	rc->move_started = monotime_double();
+	rc->move_revents = 0;
+	debug_f("opening a new connection to %s",
+	    ssh_remote_ipaddr(ssh));
+	return 0;
+}
+
+/* Work on the new connection as poll allows, never waiting */
+static int
+move_io(struct ssh *ssh)
+{
+	struct resilient_client *rc = ssh->resilient->client;
+	struct ssh *mv = rc->move;
+	int fd = ssh_packet_get_connection_in(mv), err = 0, r;
+	socklen_t len = sizeof(err);
+	short ev = rc->move_revents;
+
+	rc->move_revents = 0;
+	switch (rc->move_phase) {
+	case MOVE_CONNECT:
+		if (ev == 0)
+			return 0;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+			return SSH_ERR_SYSTEM_ERROR;
+		if (err != 0) {
+			errno = err;
+			return SSH_ERR_SYSTEM_ERROR;
+		}
+		rc->move_phase = MOVE_BANNER;
+		return 0;
+	case MOVE_BANNER:
+		/*
+		 * The server speaks first: once its version string has
+		 * arrived, exchanging ours does not wait on the network.
+		 */
+		if (ev == 0)
+			return 0;
+		if ((r = kex_exchange_identification(mv,
+		    rc->attempt_timeout * 1000, rc->version_addendum)) != 0 ||
+		    (r = attempt_begin(mv, ssh)) != 0)
+			return r;
+		rc->move_phase = MOVE_KEX;
+		break;
+	case MOVE_KEX:
+		if ((ev & (POLLIN|POLLHUP|POLLERR)) != 0 &&
+		    (r = ssh_packet_process_read(mv, fd)) != 0 &&
+		    (r != SSH_ERR_SYSTEM_ERROR || (errno != EAGAIN &&
+		    errno != EWOULDBLOCK && errno != EINTR)))
+			return r;
+		if ((r = ssh_dispatch_run(mv, DISPATCH_NONBLOCK,
+		    &mv->kex->done)) != 0)
+			return r;
+		break;
+	}
+	return ssh_packet_write_poll(mv);
+}
+
+/* The new connection failed; the old one, if any, is still the session's */
+static void
+move_failed(struct ssh *ssh, int r)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc = rs->client;
+
+	move_free(rc);
+	if (rs->detached_since != 0) {
+		debug_r(r, "resilient: new connection");
+		rc->next_attempt = monotime_double();
+		return;
+	}
+	if (rc->probe_timeout != 0) {
+		/* The old path may still work: keep it if it answers */
+		verbose_r(r, "resilient: new connection failed; probing the "
+		    "old one");
+		rc->probe_now = 1;
+		return;
+	}
+	verbose_r(r, "resilient: new connection failed");
+	(void)resilient_client_lost(ssh, "new path failed");
+}
+
+static void
+move_tick(struct ssh *ssh, double now)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc = rs->client;
+	struct ssh *mv = rc->move;
+	double took;
+	int r, detached = rs->detached_since != 0;
+
+	if (mv == NULL)
+		return;
+	if ((r = move_io(ssh)) == 0 && rc->move_phase == MOVE_KEX &&
+	    mv->kex->done) {
+		if (!resilient_attempt_verified(mv))
+			r = SSH_ERR_PROTOCOL_ERROR;
+		else if ((r = resilient_adopt(ssh, mv)) == 0) {
+			ssh_packet_set_nonblocking(ssh);
+			took = monotime_double() - rc->move_started;
+			move_free(rc);		/* closes the old connection */
+			rc->next_attempt = 0;
+			if (detached)
+				logit("Connection to %s resumed after %.1f s.",
+				    ssh_remote_ipaddr(ssh),
+				    monotime_double() - rc->lost_at);
+			verbose("resilient: moved to %s port %d in %.0f ms",
+			    ssh_local_ipaddr(ssh), ssh_local_port(ssh),
+			    took * 1000);
+			return;
+		}
+	}
+	if (r == 0 && now - rc->move_started < rc->attempt_timeout)
+		return;
+	move_failed(ssh, r == 0 ? SSH_ERR_CONN_TIMEOUT : r);
+}
+
 /* One reconnect attempt; 0 once the session runs on a new connection */
 static int
 attempt(struct ssh *live)
@@ -444,7 +736,6 @@ attempt(struct ssh *live)
 	struct resilient *rs = live->resilient;
 	struct resilient_client *rc = rs->client;
 	struct ssh *att = NULL;
-	char **prop = NULL;
 	LogLevel level = log_level_get();
 	int r, timeout_ms = rc->attempt_timeout * 1000;
 
@@ -466,13 +757,7 @@ attempt(struct ssh *live)
 	}
 	if (level < SYSLOG_LEVEL_DEBUG1)
 		log_change_level(level);
-	if (r != 0)
-		goto out;
-	ssh_packet_set_nonblocking(att);
-	if ((r = kex_buf2prop(live->kex->my, NULL, &prop)) != 0 ||
-	    (r = kex_ready(att, prop)) != 0 ||
-	    (r = resilient_attempt_client(att, live)) != 0 ||
-	    (r = kex_send_kexinit(att)) != 0 ||
+	if (r != 0 || (r = attempt_begin(att, live)) != 0 ||
 	    (r = ssh_dispatch_run(att, DISPATCH_BLOCK, &att->kex->done)) != 0)
 		goto out;
 	if (!resilient_attempt_verified(att)) {
@@ -483,10 +768,6 @@ attempt(struct ssh *live)
 		goto out;
 	ssh_packet_set_nonblocking(live);
  out:
-	if (prop != NULL) {
-		kex_proposal_free_entries(prop);
-		free(prop);
-	}
 	if (att != NULL) {
 		ssh_packet_close(att);
 		free(att);
@@ -506,8 +787,9 @@ resilient_client_tick(struct ssh *ssh)
 		return 0;
 	if (rc->routes != NULL && routemon_take_event(rc->routes, now_ms()))
 		route_changed(ssh);
+	move_tick(ssh, monotime_double());
 	probe_tick(ssh, monotime_double());
-	if (rs->detached_since == 0)
+	if (rs->detached_since == 0 || rc->move != NULL)
 		return 0;
 	now = monotime_double();
 	if (now < rc->next_attempt)
@@ -549,7 +831,10 @@ resilient_client_deadline_ms(const struct ssh *ssh)
 	if (rs == NULL || (rc = rs->client) == NULL)
 		return -1;
 	now = monotime_double();
-	if (rs->detached_since != 0) {
+	if (rc->move != NULL) {
+		left = rc->move_started + rc->attempt_timeout - now;
+		ms = left <= 0 ? 0 : (int)(left * 1000) + 1;
+	} else if (rs->detached_since != 0) {
 		left = rc->next_attempt - now;
 		ms = left <= 0 ? 0 : (int)(left * 1000) + 1;
 	}

@@ -198,9 +198,14 @@ take_over(struct ssh *ssh, int fd, struct sshbuf *req)
 	}
 	ssh_packet_set_nonblocking(ssh);
 	code = RESILIENT_RESUMED;
-	verbose("resilient: session resumed from %s port %d after %lld s "
-	    "detached", ssh_remote_ipaddr(ssh), ssh_remote_port(ssh),
-	    since == 0 ? 0LL : (long long)(monotime() - since));
+	if (since == 0)
+		verbose("resilient: session resumed from %s port %d, "
+		    "replacing a connection that was still up",
+		    ssh_remote_ipaddr(ssh), ssh_remote_port(ssh));
+	else
+		verbose("resilient: session resumed from %s port %d after "
+		    "%lld s detached", ssh_remote_ipaddr(ssh),
+		    ssh_remote_port(ssh), (long long)(monotime() - since));
  out:
 	if (att != NULL) {
 		ssh_packet_close(att);

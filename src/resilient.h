@@ -173,10 +173,17 @@ int	resilient_client_lost(struct ssh *ssh, const char *why);
 int	resilient_client_set_probe(struct ssh *ssh, int interval, int timeout);
 /* Client: watch the routing table (route monitor) for this session */
 int	resilient_client_watch_routes(struct ssh *ssh);
-/* Client: the route monitor's descriptor for the main loop's poll, or -1 */
-int	resilient_client_route_fd(const struct ssh *ssh);
-/* Client: the route monitor's descriptor is readable */
-void	resilient_client_route_input(struct ssh *ssh);
+/* Client: on a route change, open the new connection before leaving
+   the old one (default), or leave the old one at once */
+int	resilient_client_set_make_before_break(struct ssh *ssh, int on);
+/* Client main loop: the pollfd slots it reserves for the session's own
+   descriptors (route monitor, a new connection being built) */
+#define RESILIENT_CLIENT_NPFD	2
+struct pollfd;
+void	resilient_client_prepare_poll(struct ssh *ssh, struct pollfd *pfd,
+    u_int n);
+void	resilient_client_after_poll(struct ssh *ssh, const struct pollfd *pfd,
+    u_int n);
 /* Client: drop the connection, if any, and reconnect at once */
 int	resilient_client_reconnect_now(struct ssh *ssh, const char *why);
 /* Client main loop: reconnect if due; nonzero if the session is over */

@@ -806,6 +806,66 @@ test_probe_after_suspend(void **state)
 #endif
 }
 
+/*
+ * Make before break: a new connection proves the session while the old
+ * one is still up, on neither side detached.  The server switches as
+ * soon as the new connection is keyed (take_over); the client goes on
+ * reading what the server had sent on the old one, key exchanges
+ * included, until it switches too.  Client data still in flight on the
+ * old connection is lost, and must come again in the replay.
+ */
+static void
+test_resume_while_attached(void **state)
+{
+	struct pair p;
+	struct flow c2s, s2c;
+	struct resilient_stats cs, ss;
+	struct ssh *nc, *ns;
+	const u_char *buf;
+	size_t len;
+	uint32_t rng = 7;
+	int i, n = ncuts() / 4;
+
+	authenticated_pair(&p, "chacha20-poly1305@openssh.com", NULL, "none",
+	    0);
+	flows(&p, &c2s, &s2c);
+	for (i = 0; i < n; i++) {
+		traffic(&p, &c2s, &s2c, &rng, 1 + xorshift(&rng) % 40);
+		/* in flight on the old connection, both ways */
+		send_data(&c2s, msg_len(&c2s, &rng, MSG_MAXLEN / 4));
+		send_data(&s2c, msg_len(&s2c, &rng, MSG_MAXLEN / 4));
+		nc = new_client();
+		ns = new_server(p.server);
+		assert_int_equal(resilient_attempt_client(nc, p.client), 0);
+		assert_int_equal(run_attempt(nc, ns, NULL), 0);
+		resilient_get_stats(p.server, &ss);
+		assert_int_equal(ss.detached_since, 0);
+		/* the server switches; what it sent before may still arrive */
+		buf = ssh_output_ptr(p.server, &len);
+		len = len == 0 ? 0 : xorshift(&rng) % (len + 1);
+		assert_int_equal(ssh_input_append(p.client, buf, len), 0);
+		buf = ssh_output_ptr(p.server, &len);
+		assert_int_equal(ssh_output_consume(p.server, len), 0);
+		assert_int_equal(resilient_adopt(p.server, ns), 0);
+		/* the client reads it, then switches; what it sent is lost */
+		drain(&s2c, &c2s);
+		buf = ssh_output_ptr(p.client, &len);
+		assert_int_equal(ssh_output_consume(p.client, len), 0);
+		assert_int_equal(resilient_adopt(p.client, nc), 0);
+		ssh_free(nc);
+		ssh_free(ns);
+		settle(&c2s, &s2c);
+	}
+	check_all_acked(&p, &c2s, &s2c);
+	resilient_get_stats(p.client, &cs);
+	resilient_get_stats(p.server, &ss);
+	assert_int_equal(cs.resumes, n);
+	assert_int_equal(ss.resumes, n);
+	assert_true(cs.replayed_msgs > 0 && ss.replayed_msgs > 0);
+	assert_int_equal(cs.held_bytes + ss.held_bytes, 0);
+	pair_free(&p);
+}
+
 static void
 test_finished_session_not_detached(void **state)
 {
@@ -840,6 +900,7 @@ main(void)
 		cmocka_unit_test(test_handed_over_resume),
 		cmocka_unit_test(test_handed_over_forged_refused),
 		cmocka_unit_test(test_handed_over_other_session_refused),
+		cmocka_unit_test(test_resume_while_attached),
 		cmocka_unit_test(test_finished_session_not_detached),
 		cmocka_unit_test(test_probe_after_suspend),
 	};
