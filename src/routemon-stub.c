@@ -15,16 +15,12 @@
  */
 
 /*
- * Routing-socket monitor backend for platforms without one yet: opening a
- * monitor reports SSH_ERR_FEATURE_UNSUPPORTED and the client falls back to
- * TCP timeouts.  routemon_check() (routemon.c) works everywhere.
- *
- * TODO: a PF_ROUTE backend (routemon-bsd.c) for OpenBSD, FreeBSD, NetBSD
- * and macOS, reading RTM_IFINFO, RTM_NEWADDR/RTM_DELADDR and
- * RTM_ADD/RTM_DELETE/RTM_CHANGE; this stub then covers only the rest.
+ * Routing-socket monitor backend for platforms without one (neither Linux
+ * nor a BSD): opening a monitor reports SSH_ERR_FEATURE_UNSUPPORTED and
+ * the client falls back to TCP timeouts and probes.  routemon_check()
+ * (routemon.c) works everywhere.  Also the rtnetlink parser's stand-in
+ * where there is no rtnetlink.
  */
-
-#if !defined(__linux__)
 
 #include "includes.h"
 
@@ -33,6 +29,7 @@
 #include "ssherr.h"
 #include "routemon.h"
 
+#if !defined(__linux__) && !defined(ROUTEMON_BSD)
 int
 routemon_sys_open(int *fdp)
 {
@@ -45,12 +42,13 @@ routemon_sys_read(struct routemon *rm, int fd, uint64_t now_ms)
 {
 	return SSH_ERR_FEATURE_UNSUPPORTED;
 }
+#endif /* !__linux__ && !ROUTEMON_BSD */
 
+#if !defined(__linux__)
 int
 routemon_parse_netlink(struct routemon *rm, const u_char *buf, size_t len,
     uint64_t now_ms)
 {
 	return SSH_ERR_FEATURE_UNSUPPORTED;
 }
-
 #endif /* !__linux__ */

@@ -17,7 +17,8 @@
 /*
  * Routing-socket monitor, platform-independent part: the monitor object,
  * debouncing of event bursts, and the source-address decision.  The kernel
- * socket itself belongs to a backend (routemon-linux.c, routemon-stub.c).
+ * socket itself belongs to a backend (routemon-linux.c, routemon-bsd.c,
+ * routemon-stub.c).
  */
 
 #include "includes.h"

@@ -32,6 +32,12 @@
  * unless said otherwise.
  */
 
+/* Where PF_ROUTE routing sockets exist (routemon-bsd.c) */
+#if defined(__OpenBSD__) || defined(__FreeBSD__) || defined(__NetBSD__) || \
+    defined(__DragonFly__) || defined(__APPLE__)
+# define ROUTEMON_BSD	1
+#endif
+
 #define ROUTEMON_DEBOUNCE_MS		50
 #define ROUTEMON_DEBOUNCE_MAX_MS	250
 
@@ -74,8 +80,15 @@ int routemon_parse_netlink(struct routemon *rm, const u_char *buf,
     size_t len, uint64_t now_ms);
 
 /*
+ * Parse one buffer of PF_ROUTE routing messages of interface version
+ * version, noting relevant events (built everywhere, for tests)
+ */
+int routemon_parse_rtsock(struct routemon *rm, const u_char *buf,
+    size_t len, u_int version, uint64_t now_ms);
+
+/*
  * Between routemon.c and the platform backends (routemon-linux.c,
- * routemon-stub.c); not for callers.
+ * routemon-bsd.c, routemon-stub.c); not for callers.
  */
 
 /* Backend: open the kernel socket, non-blocking and close-on-exec */

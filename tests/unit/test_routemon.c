@@ -601,8 +601,10 @@ teardown_parse(void **state)
  * page (an over-read faults even without valgrind).  Both must agree;
  * the events of the heap copy go to ps->rm.
  */
+typedef int parse_fn(struct routemon *, const u_char *, size_t);
+
 static int
-parse(struct pstate *ps, const u_char *p, size_t len)
+parse_with(struct pstate *ps, parse_fn *fn, const u_char *p, size_t len)
 {
 	struct routemon *tmp;
 	u_char *heap = NULL, *tail;
@@ -613,18 +615,30 @@ parse(struct pstate *ps, const u_char *p, size_t len)
 	tail = ps->page + ps->pagesz - len;
 	memcpy(tail, p, len);
 	assert_non_null(tmp = routemon_new());
-	r2 = routemon_parse_netlink(tmp, tail, len, NOW);
+	r2 = fn(tmp, tail, len);
 	if (len > 0) {
 		assert_non_null(heap = malloc(len));
 		memcpy(heap, p, len);
 	}
-	r = routemon_parse_netlink(ps->rm, heap, len, NOW);
+	r = fn(ps->rm, heap, len);
 	assert_int_equal(r, r2);
 	assert_int_equal(routemon_nevents(ps->rm) - before,
 	    routemon_nevents(tmp));
 	free(heap);
 	routemon_free(tmp);
 	return r;
+}
+
+static int
+netlink(struct routemon *rm, const u_char *p, size_t len)
+{
+	return routemon_parse_netlink(rm, p, len, NOW);
+}
+
+static int
+parse(struct pstate *ps, const u_char *p, size_t len)
+{
+	return parse_with(ps, netlink, p, len);
 }
 
 static int
@@ -1314,6 +1328,160 @@ torture_live_netns(void **state)
 	}
 }
 
+/*
+ * PF_ROUTE parser (routemon-bsd.c).  It reads only the header that every
+ * routing message starts with, so it is tested here on constructed
+ * messages; the socket itself exists only on the BSDs and macOS.
+ */
+
+#define RT_VERSION	5	/* FreeBSD's, OpenBSD's and macOS's RTM_VERSION */
+
+struct rtbuf {
+	u_char b[1024];
+	size_t len;
+};
+
+/* Append a message of msglen bytes (header included, rest zero) */
+static void
+rt_add(struct rtbuf *rb, u_int msglen, u_int version, u_int type)
+{
+	u_short l = (u_short)msglen;
+	size_t n = msglen < 4 ? 4 : msglen;
+
+	assert_true(n <= sizeof(rb->b) - rb->len);
+	memset(rb->b + rb->len, 0, n);
+	memcpy(rb->b + rb->len, &l, sizeof(l));
+	rb->b[rb->len + 2] = (u_char)version;
+	rb->b[rb->len + 3] = (u_char)type;
+	rb->len += n;
+}
+
+static int
+rtsock(struct routemon *rm, const u_char *p, size_t len)
+{
+	return routemon_parse_rtsock(rm, p, len, RT_VERSION, NOW);
+}
+
+static int
+parse_rt(struct pstate *ps, const struct rtbuf *rb, size_t len)
+{
+	return parse_with(ps, rtsock, rb->b, len);
+}
+
+static void
+torture_rtsock_types(void **state)
+{
+	struct pstate *ps = *state;
+	struct rtbuf rb;
+	/* route add/delete/change/redirect, address new/del, link info */
+	const u_int yes[] = { 0x1, 0x2, 0x3, 0x6, 0xc, 0xd, 0xe };
+	/* get, losing, miss, lock, resolve, 0x15 (OpenBSD's 802.11 info) */
+	const u_int no[] = { 0x4, 0x5, 0x7, 0x8, 0xb, 0x15, 0xff };
+	u_int i, want = 0;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		memset(&rb, 0, sizeof(rb));
+		rt_add(&rb, 92, RT_VERSION, yes[i]);
+		assert_int_equal(parse_rt(ps, &rb, rb.len), 0);
+		assert_int_equal(routemon_nevents(ps->rm), ++want);
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		memset(&rb, 0, sizeof(rb));
+		rt_add(&rb, 92, RT_VERSION, no[i]);
+		assert_int_equal(parse_rt(ps, &rb, rb.len), 0);
+		assert_int_equal(routemon_nevents(ps->rm), want);
+	}
+	/* another interface version: not understood, not counted */
+	memset(&rb, 0, sizeof(rb));
+	rt_add(&rb, 92, RT_VERSION - 1, 0x1);
+	assert_int_equal(parse_rt(ps, &rb, rb.len), 0);
+	assert_int_equal(routemon_nevents(ps->rm), want);
+	/* nothing to read is not an error */
+	assert_int_equal(parse_rt(ps, &rb, 0), 0);
+	assert_int_equal(routemon_nevents(ps->rm), want);
+}
+
+static void
+torture_rtsock_multi(void **state)
+{
+	struct pstate *ps = *state;
+	struct rtbuf rb;
+
+	/* several messages in one read, of odd lengths */
+	memset(&rb, 0, sizeof(rb));
+	rt_add(&rb, 4, RT_VERSION, 0x4);
+	rt_add(&rb, 153, RT_VERSION, 0x1);
+	rt_add(&rb, 7, RT_VERSION, 0x7);
+	rt_add(&rb, 300, RT_VERSION, 0xc);
+	rt_add(&rb, 4, RT_VERSION, 0xe);
+	assert_int_equal(parse_rt(ps, &rb, rb.len), 0);
+	assert_int_equal(routemon_nevents(ps->rm), 3);
+}
+
+static void
+torture_rtsock_malformed(void **state)
+{
+	struct pstate *ps = *state;
+	struct rtbuf rb;
+	size_t l;
+
+	/* shorter than a header, at the start and after a good message */
+	memset(&rb, 0, sizeof(rb));
+	rt_add(&rb, 60, RT_VERSION, 0x1);
+	for (l = 1; l < 4; l++)
+		assert_int_equal(parse_rt(ps, &rb, l), SSH_ERR_INVALID_FORMAT);
+	assert_int_equal(routemon_nevents(ps->rm), 0);
+	rt_add(&rb, 60, RT_VERSION, 0x2);
+	assert_int_equal(parse_rt(ps, &rb, 62), SSH_ERR_INVALID_FORMAT);
+	/* the message before the bad one still counts */
+	assert_int_equal(routemon_nevents(ps->rm), 1);
+
+	/* a length that cannot even cover the header: no endless loop */
+	memset(&rb, 0, sizeof(rb));
+	rt_add(&rb, 0, RT_VERSION, 0x1);
+	assert_int_equal(parse_rt(ps, &rb, rb.len), SSH_ERR_INVALID_FORMAT);
+	memset(&rb, 0, sizeof(rb));
+	rt_add(&rb, 3, RT_VERSION, 0x1);
+	assert_int_equal(parse_rt(ps, &rb, rb.len), SSH_ERR_INVALID_FORMAT);
+	assert_int_equal(routemon_nevents(ps->rm), 1);
+
+	/* a length past the end of what was read: cut short */
+	memset(&rb, 0, sizeof(rb));
+	rt_add(&rb, 200, RT_VERSION, 0x3);
+	assert_int_equal(parse_rt(ps, &rb, 199), SSH_ERR_INVALID_FORMAT);
+	assert_int_equal(parse_rt(ps, &rb, 200), 0);
+	assert_int_equal(routemon_nevents(ps->rm), 2);
+
+	assert_int_equal(routemon_parse_rtsock(NULL, rb.b, rb.len,
+	    RT_VERSION, NOW), SSH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(routemon_parse_rtsock(ps->rm, NULL, 4, RT_VERSION,
+	    NOW), SSH_ERR_INVALID_ARGUMENT);
+}
+
+/* Random bytes: never a crash, an over-read or an endless loop */
+static void
+torture_rtsock_random(void **state)
+{
+	struct pstate *ps = *state;
+	struct rtbuf rb;
+	uint32_t x = 0x9e3779b9;
+	size_t i, n;
+	int r;
+
+	for (n = 0; n < 2000; n++) {
+		memset(&rb, 0, sizeof(rb));
+		rb.len = 1 + n % 64;
+		for (i = 0; i < rb.len; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			rb.b[i] = (u_char)x;
+		}
+		r = parse_rt(ps, &rb, rb.len);
+		assert_true(r == 0 || r == SSH_ERR_INVALID_FORMAT);
+	}
+}
+
 #endif /* __linux__ */
 
 int
@@ -1356,6 +1524,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(torture_parse_bad_body,
 		    setup_parse, teardown_parse),
 		cmocka_unit_test_setup_teardown(torture_parse_random,
+		    setup_parse, teardown_parse),
+		cmocka_unit_test_setup_teardown(torture_rtsock_types,
+		    setup_parse, teardown_parse),
+		cmocka_unit_test_setup_teardown(torture_rtsock_multi,
+		    setup_parse, teardown_parse),
+		cmocka_unit_test_setup_teardown(torture_rtsock_malformed,
+		    setup_parse, teardown_parse),
+		cmocka_unit_test_setup_teardown(torture_rtsock_random,
 		    setup_parse, teardown_parse),
 		cmocka_unit_test(torture_live_open),
 		cmocka_unit_test_setup_teardown(torture_live_netns,
