@@ -605,10 +605,8 @@ move_start(struct ssh *ssh, const struct sockaddr *peer, socklen_t plen)
 		errno = oerrno;
 		return SSH_ERR_SYSTEM_ERROR;
 	}
-	if ((rc->move = ssh_alloc_session_state()) == NULL ||
-	    ssh_packet_set_connection(rc->move, fd, fd) == NULL) {
-		free(rc->move);
-		rc->move = NULL;
+	/* (on failure, ssh_packet_set_connection frees what it allocated) */
+	if ((rc->move = ssh_packet_set_connection(NULL, fd, fd)) == NULL) {
 		close(fd);
 		return SSH_ERR_ALLOC_FAIL;
 	}
