@@ -182,17 +182,9 @@ routemon_sys_read(struct routemon *rm, int fd, uint64_t now_ms)
 
 	for (i = 0; i < ROUTEMON_RT_MAXREADS; i++) {
 		if ((len = read(fd, buf, sizeof(buf))) == -1) {
-			if (errno == EINTR)
+			if ((r = routemon_read_failed(rm, "read", now_ms)) > 0)
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			if (errno == ENOBUFS) {
-				debug_f("receive buffer overrun");
-				routemon_note(rm, now_ms);
-				continue;
-			}
-			debug_f("read: %s", strerror(errno));
-			return SSH_ERR_SYSTEM_ERROR;
+			return r;
 		}
 		if (len == 0)
 			return SSH_ERR_CONN_CLOSED;

@@ -249,17 +249,10 @@ routemon_sys_read(struct routemon *rm, int fd, uint64_t now_ms)
 		len = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC,
 		    (struct sockaddr *)&snl, &snllen);
 		if (len == -1) {
-			if (errno == EINTR)
+			if ((r = routemon_read_failed(rm, "recvfrom",
+			    now_ms)) > 0)
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			if (errno == ENOBUFS) {
-				debug_f("receive buffer overrun");
-				routemon_note(rm, now_ms);
-				continue;
-			}
-			debug_f("recvfrom: %s", strerror(errno));
-			return SSH_ERR_SYSTEM_ERROR;
+			return r;
 		}
 		if (snllen < sizeof(snl) || snl.nl_family != AF_NETLINK ||
 		    snl.nl_pid != 0) {

@@ -120,6 +120,23 @@ routemon_note(struct routemon *rm, uint64_t now_ms)
 	rm->nevents++;
 }
 
+int
+routemon_read_failed(struct routemon *rm, const char *what, uint64_t now_ms)
+{
+	if (errno == EINTR)
+		return 1;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return 0;
+	if (errno == ENOBUFS) {
+		/* The kernel dropped notifications: assume a change */
+		debug_f("receive buffer overrun");
+		routemon_note(rm, now_ms);
+		return 1;
+	}
+	debug_f("%s: %s", what, strerror(errno));
+	return SSH_ERR_SYSTEM_ERROR;
+}
+
 static uint64_t
 routemon_due(const struct routemon *rm)
 {

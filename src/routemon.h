@@ -97,6 +97,14 @@ int routemon_sys_open(int *fdp);
 /* Backend: drain fd (bounded), noting events through routemon_note() */
 int routemon_sys_read(struct routemon *rm, int fd, uint64_t now_ms);
 
+/*
+ * Backend: what a failed read of the routing socket (errno set, what
+ * names the call) means: 1 to read again (interrupted, or an overrun,
+ * noted as an event), 0 when nothing more is pending, or an error
+ */
+int routemon_read_failed(struct routemon *rm, const char *what,
+    uint64_t now_ms);
+
 /* Note one relevant event at now_ms */
 void routemon_note(struct routemon *rm, uint64_t now_ms);
 
