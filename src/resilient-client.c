@@ -107,6 +107,14 @@ now_ms(void)
 	return (uint64_t)(monotime_double() * 1000.0);
 }
 
+/* Make the next reconnect attempt due at now, with the backoff reset */
+static void
+attempt_at(struct resilient_client *rc, double now)
+{
+	rc->next_attempt = now;
+	rc->backoff_ms = BACKOFF_FIRST_MS;
+}
+
 int
 resilient_client_set_connector(struct ssh *ssh, resilient_connect_fn *fn,
     void *ctx, int timeout, int attempt_timeout, const char *addendum)
@@ -232,10 +240,8 @@ probe_tick(struct ssh *ssh, double now)
 		verbose("resilient: the system slept %.0f s; probing the "
 		    "connection", slept);
 		force = 1;
-		if (rs->detached_since != 0) {
-			rc->next_attempt = now;
-			rc->backoff_ms = BACKOFF_FIRST_MS;
-		}
+		if (rs->detached_since != 0)
+			attempt_at(rc, now);
 	}
 	if (rs->detached_since != 0 || ssh->kex == NULL ||
 	    (ssh->kex->flags & KEX_HAS_PING) == 0)
@@ -402,8 +408,7 @@ route_changed(struct ssh *ssh)
 			return;		/* already on its way */
 		/* A new path may have appeared: try now, not after backoff */
 		debug_f("routes changed while reconnecting; next attempt now");
-		rc->next_attempt = monotime_double();
-		rc->backoff_ms = BACKOFF_FIRST_MS;
+		attempt_at(rc, monotime_double());
 		return;
 	}
 	if (fd < 0 || getsockname(fd, (struct sockaddr *)&local, &llen) != 0 ||
@@ -459,8 +464,7 @@ detach(struct ssh *ssh)
 
 	if (rs->detached_since == 0) {
 		rc->lost_at = monotime_double();
-		rc->next_attempt = rc->lost_at;
-		rc->backoff_ms = BACKOFF_FIRST_MS;
+		attempt_at(rc, rc->lost_at);
 		rc->attempts = 0;
 	}
 	ssh_packet_detach_transport(ssh);
@@ -500,8 +504,7 @@ resilient_client_reconnect_now(struct ssh *ssh, const char *why)
 	}
 	/* Already reconnecting: skip what is left of the backoff */
 	debug_f("%s; next attempt now", why);
-	rc->next_attempt = monotime_double();
-	rc->backoff_ms = BACKOFF_FIRST_MS;
+	attempt_at(rc, monotime_double());
 	return 0;
 }
 
@@ -785,11 +788,12 @@ resilient_client_tick(struct ssh *ssh)
 		return 0;
 	if (rc->routes != NULL && routemon_take_event(rc->routes, now_ms()))
 		route_changed(ssh);
-	move_tick(ssh, monotime_double());
-	probe_tick(ssh, monotime_double());
+	now = monotime_double();
+	move_tick(ssh, now);
+	probe_tick(ssh, now);
 	if (rs->detached_since == 0 || rc->move != NULL)
 		return 0;
-	now = monotime_double();
+	now = monotime_double();	/* the move may have taken a while */
 	if (now < rc->next_attempt)
 		return 0;
 	rc->attempts++;
