@@ -1471,12 +1471,8 @@ torture_rtsock_random(void **state)
 	for (n = 0; n < 2000; n++) {
 		memset(&rb, 0, sizeof(rb));
 		rb.len = 1 + n % 64;
-		for (i = 0; i < rb.len; i++) {
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
-			rb.b[i] = (u_char)x;
-		}
+		for (i = 0; i < rb.len; i++)
+			rb.b[i] = (u_char)xorshift(&x);
 		r = parse_rt(ps, &rb, rb.len);
 		assert_true(r == 0 || r == SSH_ERR_INVALID_FORMAT);
 	}
