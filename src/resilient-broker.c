@@ -658,30 +658,6 @@ resilient_broker_after_poll(const struct pollfd *pfd, u_int n)
 }
 
 int
-resilient_parse_max_detached(const char *arg, int *totalp, int *per_userp)
-{
-	const char *errstr;
-	char *s, *colon;
-	int total, user;
-
-	if (arg == NULL || (s = strdup(arg)) == NULL)
-		return -1;
-	if ((colon = strchr(s, ':')) != NULL)
-		*colon++ = '\0';
-	total = (int)strtonum(s, 1, RESILIENT_MAX_DETACHED, &errstr);
-	if (errstr == NULL && colon != NULL)
-		user = (int)strtonum(colon, 1, total, &errstr);
-	else
-		user = MINIMUM(total, RESILIENT_MAX_DETACHED_USER);
-	free(s);
-	if (errstr != NULL)
-		return -1;
-	*totalp = total;
-	*per_userp = user;
-	return 0;
-}
-
-int
 resilient_broker_listen(const char *path, int max_all, int max_user)
 {
 	mode_t old;

@@ -82,9 +82,6 @@ int	resilient_result_send(int sock, u_int code);
 /* Text for a RESULT code */
 const char *resilient_result_str(u_int code);
 
-/* Parse ResilientMaxDetached: "total" or "total:per-user" */
-int	resilient_parse_max_detached(const char *arg, int *totalp,
-    int *per_userp);
 /* Listener: the caps on detached sessions; accept re-registering
    sessions on a Unix socket at path */
 int	resilient_broker_listen(const char *path, int max_detached,

@@ -47,6 +47,7 @@
 #include "resilient.h"
 #include "resilient-int.h"
 #include "resilient-buffer.h"
+#include "resilient-config.h"
 #include "routemon.h"
 
 /* A jump of CLOCK_BOOTTIME over CLOCK_MONOTONIC this large: we slept */
@@ -315,6 +316,26 @@ resilient_client_set_make_before_break(struct ssh *ssh, int on)
 		return 0;
 	rs->client->make_before_break = on != 0;
 	return 0;
+}
+
+int
+resilient_client_configure(struct ssh *ssh, const struct resilient_options *o,
+    resilient_connect_fn *fn, void *ctx, int attempt_timeout,
+    const char *version_addendum, int bound)
+{
+	int r;
+
+	if ((r = resilient_client_set_connector(ssh, fn, ctx, o->timeout,
+	    attempt_timeout, version_addendum)) != 0)
+		return r;
+	if (o->route_monitor && (r = resilient_client_watch_routes(ssh)) != 0)
+		return r;
+	if ((r = resilient_client_set_probe(ssh, o->probe_interval,
+	    o->probe_timeout)) != 0)
+		return r;
+	/* A bound source address is the normal connector's to honour */
+	return resilient_client_set_make_before_break(ssh,
+	    o->make_before_break && !bound);
 }
 
 static void

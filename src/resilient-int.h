@@ -90,6 +90,8 @@ struct resilient {
 struct resilient_client;
 /* Free the client's reconnect settings */
 void	resilient_client_free(struct resilient *rs);
+/* A patch to kex.c: its static kex_choose_conf(), for a handover */
+int	kex_choose_conf_resilient(struct ssh *ssh, uint32_t seq);
 /* Wipe and free a reconnect attempt's state; NULL-safe */
 void	resilient_attempt_free(struct resilient_attempt *att);
 /* Free messages held back while resuming; NULL-safe */

@@ -467,7 +467,7 @@ resilient_attempt_server(struct ssh *live, int fd, struct sshbuf *req,
 		goto out;
 	}
 	if ((r = resilient_enable(ssh, live->resilient->buffer_max)) != 0 ||
-	    (r = kex_choose_conf(ssh, 0)) != 0)
+	    (r = kex_choose_conf_resilient(ssh, 0)) != 0)
 		goto out;
 	if (kex->kex_type != KEX_RESILIENT || !kex->kex_strict) {
 		r = SSH_ERR_NO_KEX_ALG_MATCH;

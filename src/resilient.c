@@ -606,20 +606,6 @@ resilient_state_get(struct ssh *ssh, struct sshbuf *m)
 }
 
 int
-resilient_parse_buffer_size(const char *arg, long long *valp)
-{
-	long long val;
-
-	*valp = 0;
-	if (arg == NULL || *arg == '\0' || scan_scaled((char *)arg, &val) != 0 ||
-	    val < RESILIENT_BUFFER_MIN_MAX ||
-	    val > (long long)RESILIENT_BUFFER_MAX_MAX)
-		return SSH_ERR_INVALID_ARGUMENT;
-	*valp = val;
-	return 0;
-}
-
-int
 resilient_kex_choose(struct kex *kex)
 {
 	/*

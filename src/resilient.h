@@ -139,9 +139,6 @@ int	resilient_state_put(const struct ssh *ssh, struct sshbuf *m);
 /* Restore the extension's state from a privsep transport blob */
 int	resilient_state_get(struct ssh *ssh, struct sshbuf *m);
 
-/* Parse a replay buffer size such as "16M" within the allowed range */
-int	resilient_parse_buffer_size(const char *arg, long long *valp);
-
 /* Server, session process: the link to the broker and the time limit */
 void	resilient_server_set_link(struct ssh *ssh, int fd, time_t timeout,
     const char *broker_path);
@@ -162,6 +159,8 @@ int	resilient_server_deadline(const struct ssh *ssh);
 
 /* Client: open a new connection to the server, as at login, on ssh */
 typedef int resilient_connect_fn(struct ssh *ssh, void *ctx);
+/* ssh.c (a patch): the connector, resolving and connecting as at login */
+resilient_connect_fn ssh_resilient_reconnect;
 /* Client: how to reconnect; timeout s detached (0 none), per attempt */
 int	resilient_client_set_connector(struct ssh *ssh,
     resilient_connect_fn *fn, void *ctx, int timeout, int attempt_timeout,
@@ -176,6 +175,12 @@ int	resilient_client_watch_routes(struct ssh *ssh);
 /* Client: on a route change, open the new connection before leaving
    the old one (default), or leave the old one at once */
 int	resilient_client_set_make_before_break(struct ssh *ssh, int on);
+/* Client, after login: all of the above, as the options say; "bound"
+   when BindAddress or BindInterface fix the source address */
+struct resilient_options;
+int	resilient_client_configure(struct ssh *ssh,
+    const struct resilient_options *o, resilient_connect_fn *fn, void *ctx,
+    int attempt_timeout, const char *version_addendum, int bound);
 /* Client main loop: the pollfd slots it reserves for the session's own
    descriptors (route monitor, a new connection being built) */
 #define RESILIENT_CLIENT_NPFD	2

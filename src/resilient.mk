@@ -4,8 +4,8 @@
 
 RESILIENT_LIBSSH_OBJS=	resilient.o resilient-buffer.o resilient-kdf.o resilient-msg.o \
 			resilient-reconnect.o resilient-broker.o resilient-server.o \
-			resilient-client.o routemon.o routemon-linux.o routemon-bsd.o \
-			routemon-stub.o
+			resilient-client.o resilient-config.o routemon.o routemon-linux.o \
+			routemon-bsd.o routemon-stub.o
 RESILIENT_SSH_OBJS=	resilient-mux.o
 RESILIENT_SSHD_OBJS=
 RESILIENT_SSHD_SESSION_OBJS=

@@ -396,31 +396,6 @@ test_broker_caps_detached(void **state)
 	    RESILIENT_MAX_DETACHED, RESILIENT_MAX_DETACHED_USER), 0);
 }
 
-static void
-test_parse_max_detached(void **state)
-{
-	int all = -1, user = -1;
-
-	assert_int_equal(resilient_parse_max_detached("10:3", &all, &user), 0);
-	assert_int_equal(all, 10);
-	assert_int_equal(user, 3);
-	assert_int_equal(resilient_parse_max_detached("5", &all, &user), 0);
-	assert_int_equal(all, 5);
-	assert_int_equal(user, 5);
-	assert_int_equal(resilient_parse_max_detached("1024", &all, &user), 0);
-	assert_int_equal(all, 1024);
-	assert_int_equal(user, RESILIENT_MAX_DETACHED_USER);
-	assert_int_equal(resilient_parse_max_detached("0", &all, &user), -1);
-	assert_int_equal(resilient_parse_max_detached("1025", &all, &user), -1);
-	assert_int_equal(resilient_parse_max_detached("3:5", &all, &user), -1);
-	assert_int_equal(resilient_parse_max_detached("3:", &all, &user), -1);
-	assert_int_equal(resilient_parse_max_detached(":3", &all, &user), -1);
-	assert_int_equal(resilient_parse_max_detached("x", &all, &user), -1);
-	assert_int_equal(resilient_parse_max_detached(NULL, &all, &user), -1);
-	/* failures leave the values alone */
-	assert_int_equal(all, 1024);
-}
-
 /* Without a listener (sshd -i, -d) a reconnect finds nothing */
 static void
 test_no_listener(void **state)
@@ -448,7 +423,6 @@ main(void)
 		cmocka_unit_test(test_broker_routes_by_token),
 		cmocka_unit_test(test_no_listener),
 		cmocka_unit_test(test_broker_caps_detached),
-		cmocka_unit_test(test_parse_max_detached),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
