@@ -12,6 +12,9 @@
 #   make install        install like upstream's "make install" (PREFIX, DESTDIR)
 #   make patches        export commits made in $(TREE) back to patches/
 #   make reassemble     re-apply patches/, dropping edits made in $(TREE)
+#   make rebase-check   try patches/ on another release, in a scratch tree:
+#                       UPSTREAM_TARBALL=openssh-X.Yp1.tar.gz (required),
+#                       REBASE_SHA256=hex, PATCHES_DIR=dir, KEEP=1
 #   make clean          remove build/ (the downloaded tarball is kept)
 #   make distclean      also remove downloads/
 
@@ -26,7 +29,8 @@ SCRIPTS :=	$(CURDIR)/scripts
 export BUILD_DIR DOWNLOAD_DIR PREFIX UPSTREAM_TARBALL CONFIGURE_FLAGS V
 
 .PHONY: all build fetch assemble deps demo check check-unit check-regress \
-	check-upstream interop install patches reassemble clean distclean
+	check-upstream interop install patches reassemble rebase-check clean \
+	distclean
 
 all: build
 
@@ -44,6 +48,10 @@ reassemble:
 
 patches:
 	@$(SCRIPTS)/refresh-patches.sh
+
+# UPSTREAM_TARBALL names the release to try here, not the pinned one.
+rebase-check:
+	@$(SCRIPTS)/rebase-check.sh "$$UPSTREAM_TARBALL"
 
 deps:
 	@$(SCRIPTS)/deps.sh
