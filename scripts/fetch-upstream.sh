@@ -73,12 +73,19 @@ for var in $(compgen -v UPSTREAM_URL_ | sort); do
 	rs_msg "trying $url"
 	rm -f "$tmp"
 	if command -v curl >/dev/null 2>&1; then
-		curl -fsSL --proto =https --connect-timeout 10 --max-time 300 \
-		    -o "$tmp" "$url" 2>/dev/null || continue
+		if ! err=$(curl -fsSL --proto =https --connect-timeout 10 \
+		    --max-time 300 -o "$tmp" "$url" 2>&1); then
+			err=${err%%$'\n'*}
+			rs_msg "  failed: ${err:-curl failed}"
+			continue
+		fi
 	elif command -v wget >/dev/null 2>&1; then
-		wget -q --https-only --timeout=10 -O "$tmp" "$url" || continue
+		if ! wget -q --https-only --timeout=10 -O "$tmp" "$url"; then
+			rs_msg "  failed: wget could not download it"
+			continue
+		fi
 	else
-		rs_msg "neither curl nor wget is installed"
+		rs_msg "  failed: neither curl nor wget is installed"
 		continue
 	fi
 	if adopt "$tmp"; then
@@ -86,6 +93,13 @@ for var in $(compgen -v UPSTREAM_URL_ | sort); do
 		exit 0
 	fi
 done
+
+# apt_error LOG: the first error apt-get logged, on one line.
+apt_error() {
+	local e
+	e=$(grep -m 1 -E '^(E|Err):' "$1" 2>/dev/null || true)
+	echo "${e:-see $1}"
+}
 
 # 3. Debian's source archive, through a private apt configuration derived
 #    from this machine's own apt sources.  The system's apt state is never
@@ -107,21 +121,27 @@ if command -v apt-get >/dev/null 2>&1; then
 		    -o "Debug::NoLocking=1")
 		[ "$(id -u)" = 0 ] && aptopts+=(-o "APT::Sandbox::User=root")
 		mkdir -p "$aptdir/etc/sources.list.d"
-		if apt-get "${aptopts[@]}" update >"$aptdir/update.log" 2>&1 &&
-		    (cd "$aptdir/src" && apt-get "${aptopts[@]}" source \
-		    --download-only "$DEBIAN_SOURCE_PACKAGE" \
-		    >"$aptdir/source.log" 2>&1); then
-			f="$aptdir/src/$DEBIAN_ORIG_TARBALL"
-			if [ -f "$f" ] && adopt "$f"; then
+		# Only the .orig tarball is needed, and it is judged by its
+		# hash, not by apt-get's status: a suite may list a source
+		# whose .dsc or Debian diff is missing from the archive.
+		f="$aptdir/src/$DEBIAN_ORIG_TARBALL"
+		if ! apt-get "${aptopts[@]}" update >"$aptdir/update.log" 2>&1; then
+			rs_msg "  failed: apt-get update: $(apt_error "$aptdir/update.log")"
+		else
+			(cd "$aptdir/src" && apt-get "${aptopts[@]}" source \
+			    --download-only "$DEBIAN_SOURCE_PACKAGE" \
+			    >"$aptdir/source.log" 2>&1) || true
+			if [ ! -f "$f" ]; then
+				rs_msg "  failed: no $DEBIAN_ORIG_TARBALL: $(apt_error "$aptdir/source.log")"
+			elif adopt "$f"; then
 				echo "$cache"
 				exit 0
+			else
+				rs_msg "  failed: Debian's $DEBIAN_ORIG_TARBALL is not the pinned tarball"
 			fi
-			rs_msg "the Debian source package did not carry the pinned tarball"
-		else
-			rs_msg "apt-get failed; see $aptdir/*.log"
 		fi
 	else
-		rs_msg "no Debian archive found in this machine's apt sources"
+		rs_msg "  failed: no Debian archive found in this machine's apt sources"
 	fi
 fi
 
