@@ -210,12 +210,15 @@ resilient_config_parse(struct resilient_options *o, int side,
 	case K_TIME:
 	case K_TIME_NONE:
 	case K_TIME_POS:
+		/* convtime() would cut "0.5" down to 0 */
 		if (k->kind == K_TIME_NONE && strcasecmp(arg, "none") == 0)
 			value = 0;
-		else if ((value = convtime(arg)) == -1 ||
+		else if (strchr(arg, '.') != NULL ||
+		    (value = convtime(arg)) == -1 ||
 		    (value == 0 && k->kind != K_TIME)) {
-			error("%s line %d: %s needs a time above 0%s, "
-			    "not \"%s\"", filename, linenum, k->name,
+			error("%s line %d: %s needs a time%s%s in whole "
+			    "units, not \"%s\"", filename, linenum, k->name,
+			    k->kind == K_TIME ? "" : " above 0",
 			    k->kind == K_TIME_NONE ? " or none" : "", arg);
 			return -1;
 		}

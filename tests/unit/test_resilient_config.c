@@ -229,6 +229,10 @@ test_bad_values(void **state)
 	assert_int_equal(line(o, C, "resilientprobeinterval none", 1, NULL),
 	    -1);
 	assert_int_equal(line(o, C, "resilientprobetimeout 0", 1, NULL), -1);
+	/* upstream's convtime() would truncate a fraction to whole seconds */
+	assert_int_equal(line(o, C, "resilientprobeinterval 0.5", 1, NULL),
+	    -1);
+	assert_int_equal(line(o, C, "resilienttimeout 1.5s", 1, NULL), -1);
 	assert_int_equal(line(o, S, "resilientsocket relative.sock", 1, NULL),
 	    -1);
 	assert_int_equal(line(o, S, "resilientmaxdetached 0", 1, NULL), -1);
