@@ -640,8 +640,7 @@ reset_kex(struct ssh *ssh)
 	    sizeof(kex->mlkem768_client_key));
 	kex->flags &= ~KEX_INIT_SENT;
 	kex->done = 1;
-	free(kex->name);
-	kex->name = NULL;
+	/* kex->name stays: upstream frees it at the next KEXINIT */
 	ssh_dispatch_range(ssh, SSH2_MSG_TRANSPORT_MIN,
 	    SSH2_MSG_TRANSPORT_MAX, &kex_protocol_error);
 	ssh_dispatch_set(ssh, SSH2_MSG_KEXINIT, &kex_input_kexinit);
