@@ -61,12 +61,20 @@ more, before its answer cancels the command it waits for.
                       down as with "down"; "ok N", N bytes written, or
                       "timeout" after T seconds.  Connections whose
                       client sends NEWKEYS first are relayed unchanged.
+  forge-disconnect T  on the next connection that carries a reconnect,
+                      relay the client's version line and packets up to
+                      its RESILIENT_RECONNECT, then, instead of relaying
+                      that message, answer it with a DISCONNECT in clear
+                      as sshd's refusal of an unknown session reads
+                      (reason 3), close the client's side and reset the
+                      server's; later connections are relayed as usual.
+                      "ok", or "timeout" after T seconds.
   ping                "ok"
 
 The log gets one line per event: CLOCK_MONOTONIC in ms, the event, then
 key=value fields.  Events: start, accept, reset (accepted while down),
 connect, connect-failed, first-c2s, first-s2c, eof-c2s, eof-s2c, close,
-cut, down, up, stall, captured, exit.
+cut, down, up, stall, captured, forged, exit.
 
 Relay exit status: 0 after SIGTERM, SIGINT or SIGHUP, 1 on a bad
 argument or setup error, 3 if the listening address is in use.  Client
@@ -96,10 +104,13 @@ LINGER0 = struct.pack("ii", 1, 0)
 DIRS = ("c2s", "s2c")
 KEEP_WAITING = object()
 WAIT_COMMANDS = ("wait-conn", "wait-bytes", "cut-after", "down-after",
-    "cut-series", "capture")
+    "cut-series", "capture", "forge-disconnect")
+MSG_DISCONNECT = 1
 MSG_NEWKEYS = 21
 MSG_RESILIENT_RECONNECT = 30
 CAPTURE_MAX = 64 * 1024  # longest version line or packet looked at
+FORGED_REASON = 3  # SSH2_DISCONNECT_KEY_EXCHANGE_FAILED
+FORGED_TEXT = b"resilient: session unknown or expired"
 
 
 def now_ms():
@@ -123,6 +134,17 @@ def parse_addr(text, what):
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise ValueError("%s: bad port %r" % (what, port))
     return str(ip), int(port)
+
+
+def disconnect_packet(reason, text):
+    """An SSH_MSG_DISCONNECT as a plaintext binary packet (RFC 4253 6)."""
+    payload = (bytes([MSG_DISCONNECT]) + struct.pack(">I", reason) +
+        struct.pack(">I", len(text)) + text + struct.pack(">I", 0))
+    pad = 8 - (5 + len(payload)) % 8
+    if pad < 4:
+        pad += 8
+    return (struct.pack(">IB", 1 + len(payload) + pad, pad) + payload +
+        bytes(pad))
 
 
 def reset(transport):
@@ -244,7 +266,8 @@ class Conn:
         self.how = None  # why it ended
         self.finished = False
         self.early = []  # client bytes read before the target answered
-        self.capture = Capture() if relay.capture_path else None
+        self.capture = (Capture() if relay.capture_path or relay.forge
+            else None)
         self.stalled = False  # relays nothing more, stays open
 
     def stall(self):
@@ -388,6 +411,8 @@ class Relay:
         self.waiters = []  # [predicate, future, action]
         self.capture_path = None  # armed by "capture"
         self.capture_done = None  # bytes written
+        self.forge = False  # armed by "forge-disconnect"
+        self.forge_done = None
 
     def log(self, event, **kv):
         if self.logf is None:
@@ -434,7 +459,11 @@ class Relay:
         return n
 
     def captured(self, conn, data):
-        """A reconnect was held back: write it out, leave it detached."""
+        """A reconnect was held back: write it out, leave it detached;
+        or refuse it with a forged DISCONNECT."""
+        if self.forge:
+            self.forged(conn)
+            return
         if self.capture_path is None:
             return
         path, self.capture_path = self.capture_path, None
@@ -447,6 +476,20 @@ class Relay:
             self.capture_done = -1
         self.log("captured", conn=conn.id, bytes=len(data))
         self.go_down()
+        self.notify()
+
+    def forged(self, conn):
+        self.forge = False
+        client, server = conn.side
+        client.transport.write(disconnect_packet(FORGED_REASON,
+            FORGED_TEXT))
+        conn.how = "forged"
+        conn.dead = True  # relays nothing more
+        client.transport.close()  # once the DISCONNECT is written
+        if server is not None and server.transport is not None:
+            reset(server.transport)
+        self.forge_done = True
+        self.log("forged", conn=conn.id)
         self.notify()
 
     def stall_all(self):
@@ -526,6 +569,8 @@ class Relay:
             return "error unknown command %s" % cmd[:32]
         if cmd == "capture":
             return await self.capture(args)
+        if cmd == "forge-disconnect":
+            return await self.forge_disconnect(args)
         nargs = 2 if cmd == "wait-conn" else 3
         try:
             marks = [int(x) for x in args[0].split(",")]
@@ -568,6 +613,8 @@ class Relay:
                 raise ValueError
         except (IndexError, ValueError):
             return "error usage: capture PATH TIMEOUT_S"
+        if self.forge:
+            return "error a forge-disconnect is armed"
         self.capture_path, self.capture_done = path, None
         try:
             done, _ = await self.wait(
@@ -579,6 +626,23 @@ class Relay:
         if self.capture_done < 0:
             return "error cannot write %s" % path
         return "ok %d" % self.capture_done
+
+    async def forge_disconnect(self, args):
+        try:
+            timeout = float(args[0])
+            if len(args) != 1 or not 0 <= timeout <= MAX_WAIT:
+                raise ValueError
+        except (IndexError, ValueError):
+            return "error usage: forge-disconnect TIMEOUT_S"
+        if self.capture_path is not None:
+            return "error a capture is armed"
+        self.forge, self.forge_done = True, None
+        try:
+            done, _ = await self.wait(lambda: self.forge_done is not None,
+                timeout)
+        finally:
+            self.forge = False  # disarm, also when cancelled
+        return "ok" if done else "timeout"
 
     async def control_client(self, reader, writer):
         try:
