@@ -58,10 +58,15 @@ relay down >/dev/null || fatal "relay down failed"
 wait_for 20 logged 'detached session ends after 2 s' ||
 	fail "server did not end the detached session"
 relay up >/dev/null
-wait_for 30 finished || fail "client did not give up"
+# a refusal in clear ends ssh once it persists: 3 refusals over 15 s
+wait_for 60 finished || fail "client did not give up"
 test "`cat $rcfile`" = 255 || fail "client exited `cat $rcfile`, not 255"
 grep 'lost; session not resumed' $err >/dev/null ||
 	fail "client did not say why: `cat $err`"
+# (ssh logs to the harness's log, quit_message to stderr)
+grep -E 'refused ([3-9]|[1-9][0-9]+) times over (1[5-9]|[2-9][0-9]) s' \
+    $TEST_SSH_LOGFILE >/dev/null ||
+	fail "client did not give up after the grace period"
 logged 'reconnect refused: session unknown or expired' ||
 	fail "server did not log the refusal"
 
@@ -69,7 +74,7 @@ verbose "test $tid: session process killed"
 run_client
 wait_for 20 established || fatal "no session established"
 $SUDO kill -9 `session_pid`
-wait_for 30 finished || fail "client hung after its session was killed"
+wait_for 60 finished || fail "client hung after its session was killed"
 test "`cat $rcfile`" = 255 || fail "client exited `cat $rcfile`, not 255"
 
 verbose "test $tid: beyond ResilientMaxDetached"
@@ -105,7 +110,7 @@ relay up >/dev/null
 gave_up() {
 	test -s $rcfile.1 || test -s $rcfile.2
 }
-wait_for 30 gave_up || fail "neither client gave up"
+wait_for 60 gave_up || fail "neither client gave up"
 test "`cat $rcfile.1 $rcfile.2 2>/dev/null`" = 255 ||
 	fail "clients exited '`cat $rcfile.1 $rcfile.2 2>/dev/null`', not one 255"
 wait_for 30 logged 'resilient: session resumed from' ||

@@ -58,6 +58,13 @@
 #define BACKOFF_FIRST_MS	250
 #define BACKOFF_MAX_MS		4000
 #define ATTEMPT_TIMEOUT		10	/* s, per attempt, if ConnectTimeout unset */
+/*
+ * A refusal in clear may be forged or stale, so it ends the session only
+ * once it persists: this many refusals spanning at least this long
+ * (PROTOCOL.resilient 3.2)
+ */
+#define REFUSALS_FINAL		3
+#define REFUSALS_GRACE_S	15.0
 
 /*
  * The session of this ssh process, for resilient_client_exit(): fatal()
@@ -75,6 +82,8 @@ struct resilient_client {
 	int	backoff_ms;
 	u_int	attempts;
 	double	lost_at;
+	u_int	refusals;		/* attempts refused since lost_at */
+	double	first_refusal;		/* monotime_double of the first */
 	struct routemon *routes;	/* NULL: not watching */
 	int	probe_interval;		/* s of silence before a probe; 0 off */
 	int	probe_timeout;		/* s for the answer */
@@ -486,7 +495,7 @@ detach(struct ssh *ssh)
 	if (rs->detached_since == 0) {
 		rc->lost_at = monotime_double();
 		attempt_at(rc, rc->lost_at);
-		rc->attempts = 0;
+		rc->attempts = rc->refusals = 0;
 	}
 	ssh_packet_detach_transport(ssh);
 	(void)resilient_detach(ssh);
@@ -529,18 +538,29 @@ resilient_client_reconnect_now(struct ssh *ssh, const char *why)
 	return 0;
 }
 
-/* Network trouble, as opposed to an answer from the server itself */
-static int
-retryable(int r)
+/* What a failed attempt says about the session's future */
+enum failure { FAIL_NETWORK, FAIL_REFUSED, FAIL_LOCAL };
+
+static enum failure
+failure_kind(int r)
 {
 	switch (r) {
-	case SSH_ERR_DISCONNECTED:	/* the server refused the resume */
-	case SSH_ERR_NO_KEX_ALG_MATCH:	/* it no longer has the extension */
+	case SSH_ERR_DISCONNECTED:	/* a refusal, in clear */
+	case SSH_ERR_NO_KEX_ALG_MATCH:	/* an ordinary KEXINIT, as forgeable */
+		return FAIL_REFUSED;
 	case SSH_ERR_ALLOC_FAIL:
 	case SSH_ERR_INTERNAL_ERROR:
-		return 0;
+		return FAIL_LOCAL;
 	}
-	return 1;
+	return FAIL_NETWORK;	/* or an answer that failed its MAC */
+}
+
+/* Would one more refusal now end the session? */
+static int
+refusal_would_end(const struct resilient_client *rc, double now)
+{
+	return rc->refusals + 1 >= REFUSALS_FINAL &&
+	    rc->refusals > 0 && now - rc->first_refusal >= REFUSALS_GRACE_S;
 }
 
 /*
@@ -751,24 +771,29 @@ move_tick(struct ssh *ssh, double now)
 	move_failed(ssh, r == 0 ? SSH_ERR_CONN_TIMEOUT : r);
 }
 
-/* One reconnect attempt; 0 once the session runs on a new connection */
+/*
+ * One reconnect attempt; 0 once the session runs on a new connection.
+ * "last": a refusal would end the session, so let its errors show.
+ */
 static int
-attempt(struct ssh *live)
+attempt(struct ssh *live, int last)
 {
 	struct resilient *rs = live->resilient;
 	struct resilient_client *rc = rs->client;
 	struct ssh *att = NULL;
 	LogLevel level = log_level_get();
-	int r, timeout_ms = rc->attempt_timeout * 1000;
+	int r, quiet, timeout_ms = rc->attempt_timeout * 1000;
 
 	if ((att = ssh_alloc_session_state()) == NULL)
 		return SSH_ERR_ALLOC_FAIL;
 	/*
-	 * Failed attempts are expected while the network is away: unless
-	 * debugging, keep their errors (connect, banner) off the terminal;
-	 * the outcome is reported once by the caller.
+	 * Failed attempts are expected while the network is away, and a
+	 * refusal may be retried: unless debugging, keep their errors off
+	 * the terminal, but for an attempt whose refusal would be final.
+	 * The outcome is reported once by the caller.
 	 */
-	if (level < SYSLOG_LEVEL_DEBUG1)
+	quiet = level < SYSLOG_LEVEL_DEBUG1 && !last;
+	if (quiet)
 		log_change_level(SYSLOG_LEVEL_FATAL);
 	if (rc->connect(att, rc->ctx) != 0)
 		r = SSH_ERR_SYSTEM_ERROR;
@@ -777,10 +802,11 @@ attempt(struct ssh *live)
 		r = kex_exchange_identification(att, timeout_ms,
 		    rc->version_addendum);
 	}
-	if (level < SYSLOG_LEVEL_DEBUG1)
+	if (r == 0 && (r = attempt_begin(att, live)) == 0)
+		r = ssh_dispatch_run(att, DISPATCH_BLOCK, &att->kex->done);
+	if (quiet)
 		log_change_level(level);
-	if (r != 0 || (r = attempt_begin(att, live)) != 0 ||
-	    (r = ssh_dispatch_run(att, DISPATCH_BLOCK, &att->kex->done)) != 0)
+	if (r != 0)
 		goto out;
 	if (!resilient_attempt_verified(att)) {
 		r = SSH_ERR_PROTOCOL_ERROR;
@@ -803,7 +829,7 @@ resilient_client_tick(struct ssh *ssh)
 	struct resilient *rs = ssh->resilient;
 	struct resilient_client *rc;
 	double now;
-	int r;
+	int r, last;
 
 	if (rs == NULL || (rc = rs->client) == NULL)
 		return 0;
@@ -819,18 +845,34 @@ resilient_client_tick(struct ssh *ssh)
 		return 0;
 	rc->attempts++;
 	debug_f("reconnect attempt %u", rc->attempts);
-	if ((r = attempt(ssh)) == 0) {
+	last = refusal_would_end(rc, now);
+	if ((r = attempt(ssh, last)) == 0) {
 		logit("Connection to %s resumed after %.1f s.",
 		    ssh_remote_ipaddr(ssh), monotime_double() - rc->lost_at);
 		rc->next_attempt = 0;
 		return 0;
 	}
-	if (!retryable(r)) {
-		error("resilient: the server cannot resume this session: %s",
-		    ssh_err(r));
-		return r;
-	}
 	now = monotime_double();
+	switch (failure_kind(r)) {
+	case FAIL_LOCAL:
+		error("resilient: cannot reconnect: %s", ssh_err(r));
+		return r;
+	case FAIL_REFUSED:
+		if (last) {
+			error("resilient: the server cannot resume this "
+			    "session: refused %u times over %.0f s: %s",
+			    rc->refusals + 1, now - rc->first_refusal,
+			    ssh_err(r));
+			return r;
+		}
+		if (rc->refusals++ == 0)
+			rc->first_refusal = now;
+		verbose("resilient: reconnect refused (%s); trying again, "
+		    "since a refusal in clear may be forged", ssh_err(r));
+		break;
+	case FAIL_NETWORK:
+		break;
+	}
 	if (rc->timeout != 0 && now - rc->lost_at >= rc->timeout) {
 		error("resilient: no reconnect within %d s; giving up",
 		    rc->timeout);

@@ -104,7 +104,7 @@ resilient_resumable(const struct ssh *live)
 	    sshbuf_len(live->kex->session_id) != 0;
 }
 
-/* Refuse a reconnect with a DISCONNECT that the client takes as final */
+/* Refuse a reconnect with a DISCONNECT (PROTOCOL.resilient 3.2) */
 static int
 refuse(struct ssh *ssh, const char *why, int ret)
 {
