@@ -69,12 +69,20 @@ more, before its answer cancels the command it waits for.
                       (reason 3), close the client's side and reset the
                       server's; later connections are relayed as usual.
                       "ok", or "timeout" after T seconds.
+  hold-after-reply S T
+                      on the next connection that carries a reconnect,
+                      once the server's RESILIENT_RECONNECT_REPLY has
+                      gone to the client, stop reading from the client
+                      for S seconds (what it sends, an end of file
+                      included, waits in the kernel), then go on as
+                      usual: a late NEWKEYS on a lossy path.  "ok" when
+                      the hold begins, "timeout" after T seconds.
   ping                "ok"
 
 The log gets one line per event: CLOCK_MONOTONIC in ms, the event, then
 key=value fields.  Events: start, accept, reset (accepted while down),
 connect, connect-failed, first-c2s, first-s2c, eof-c2s, eof-s2c, close,
-cut, down, up, stall, captured, forged, exit.
+cut, down, up, stall, captured, forged, hold, unhold, exit.
 
 Relay exit status: 0 after SIGTERM, SIGINT or SIGHUP, 1 on a bad
 argument or setup error, 3 if the listening address is in use.  Client
@@ -104,10 +112,11 @@ LINGER0 = struct.pack("ii", 1, 0)
 DIRS = ("c2s", "s2c")
 KEEP_WAITING = object()
 WAIT_COMMANDS = ("wait-conn", "wait-bytes", "cut-after", "down-after",
-    "cut-series", "capture", "forge-disconnect")
+    "cut-series", "capture", "forge-disconnect", "hold-after-reply")
 MSG_DISCONNECT = 1
 MSG_NEWKEYS = 21
 MSG_RESILIENT_RECONNECT = 30
+MSG_RESILIENT_RECONNECT_REPLY = 31
 CAPTURE_MAX = 64 * 1024  # longest version line or packet looked at
 FORGED_REASON = 3  # SSH2_DISCONNECT_KEY_EXCHANGE_FAILED
 FORGED_TEXT = b"resilient: session unknown or expired"
@@ -195,20 +204,37 @@ class Side(asyncio.Protocol):
 
     def resume_writing(self):
         other = self.conn.side[1 - self.idx] if self.conn else None
-        if other is not None and other.transport is not None:
+        if (other is not None and other.transport is not None and
+                not (other.idx == 0 and self.conn.held)):
             other.transport.resume_reading()
 
 
-class Capture:
-    """capture: split a client's stream into its version line and its
-    plaintext binary packets, and stop at RESILIENT_RECONNECT."""
+class Units:
+    """Split one direction of a connection into its version line and its
+    plaintext binary packets, up to NEWKEYS."""
 
     def __init__(self):
         self.pending = b""  # an incomplete line or packet
-        self.seen = []  # complete units, all relayed
         self.version = False
-        self.passing = False  # no reconnect here: relay the rest as is
-        self.reconnect = None  # the units, then RECONNECT (not relayed)
+        self.passing = False  # past NEWKEYS, or too long: not looked at
+
+    def types(self, data):
+        """Message types of the packets that data completes."""
+        found = []
+        self.pending += data
+        while not self.passing:
+            n = self.next_unit()
+            if n == 0:
+                break
+            unit, self.pending = self.pending[:n], self.pending[n:]
+            if self.version:
+                found.append(unit[5])
+                if unit[5] == MSG_NEWKEYS:
+                    self.passing = True
+            self.version = True
+        if self.passing:
+            self.pending = b""
+        return found
 
     def next_unit(self):
         """Length of the complete unit at the start of pending, or 0."""
@@ -224,6 +250,15 @@ class Capture:
             self.passing = True
             return 0
         return 4 + plen if len(self.pending) >= 4 + plen else 0
+
+
+class Capture(Units):
+    """capture: split a client's stream, and stop at RESILIENT_RECONNECT."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = []  # complete units, all relayed
+        self.reconnect = None  # the units, then RECONNECT (not relayed)
 
     def feed(self, data):
         """Bytes of data to relay now."""
@@ -251,6 +286,24 @@ class Capture:
         return b"".join(out)
 
 
+class ReplyWatch:
+    """hold-after-reply: spot a RESILIENT_RECONNECT_REPLY that answers
+    the client's RESILIENT_RECONNECT; both streams are relayed unchanged
+    (31 is also the reply of an ordinary key exchange)."""
+
+    def __init__(self):
+        self.units = (Units(), Units())  # c2s, s2c
+        self.reconnect = False
+
+    def feed(self, d, data):
+        """True when data, in direction d, completes the reply."""
+        types = self.units[d].types(data)
+        if d == 0:
+            self.reconnect |= MSG_RESILIENT_RECONNECT in types
+            return False
+        return self.reconnect and MSG_RESILIENT_RECONNECT_REPLY in types
+
+
 class Conn:
     """A client connection and its connection to the target."""
 
@@ -269,6 +322,8 @@ class Conn:
         self.capture = (Capture() if relay.capture_path or relay.forge
             else None)
         self.stalled = False  # relays nothing more, stays open
+        self.watch = ReplyWatch() if relay.hold_s is not None else None
+        self.held = False  # not reading from the client for a while
 
     def stall(self):
         self.stalled = True
@@ -305,6 +360,25 @@ class Conn:
         if cap is not None and cap.reconnect is not None:
             self.capture = None
             self.relay.captured(self, cap.reconnect)
+        if self.watch is not None and self.watch.feed(d, data):
+            self.watch = None
+            self.hold()
+
+    def hold(self):
+        s = self.relay.take_hold()
+        if s is None:
+            return  # another connection took it
+        self.held = True
+        self.side[0].transport.pause_reading()
+        self.relay.log("hold", conn=self.id, seconds=s)
+        self.relay.loop.call_later(s, self.unhold)
+
+    def unhold(self):
+        self.held = False
+        self.relay.log("unhold", conn=self.id)
+        t = self.side[0].transport
+        if not self.dead and t is not None and not t.is_closing():
+            t.resume_reading()
 
     def half_close(self, d):
         self.eof[d] = True
@@ -413,6 +487,8 @@ class Relay:
         self.capture_done = None  # bytes written
         self.forge = False  # armed by "forge-disconnect"
         self.forge_done = None
+        self.hold_s = None  # armed by "hold-after-reply"
+        self.hold_begun = False
 
     def log(self, event, **kv):
         if self.logf is None:
@@ -491,6 +567,13 @@ class Relay:
         self.forge_done = True
         self.log("forged", conn=conn.id)
         self.notify()
+
+    def take_hold(self):
+        s, self.hold_s = self.hold_s, None
+        if s is not None:
+            self.hold_begun = True
+            self.notify()
+        return s
 
     def stall_all(self):
         n = 0
@@ -571,6 +654,8 @@ class Relay:
             return await self.capture(args)
         if cmd == "forge-disconnect":
             return await self.forge_disconnect(args)
+        if cmd == "hold-after-reply":
+            return await self.hold_after_reply(args)
         nargs = 2 if cmd == "wait-conn" else 3
         try:
             marks = [int(x) for x in args[0].split(",")]
@@ -642,6 +727,21 @@ class Relay:
                 timeout)
         finally:
             self.forge = False  # disarm, also when cancelled
+        return "ok" if done else "timeout"
+
+    async def hold_after_reply(self, args):
+        try:
+            hold, timeout = float(args[0]), float(args[1])
+            if (len(args) != 2 or not 0 < hold <= MAX_WAIT or
+                    not 0 <= timeout <= MAX_WAIT):
+                raise ValueError
+        except (IndexError, ValueError):
+            return "error usage: hold-after-reply SECONDS TIMEOUT_S"
+        self.hold_s, self.hold_begun = hold, False
+        try:
+            done, _ = await self.wait(lambda: self.hold_begun, timeout)
+        finally:
+            self.hold_s = None  # disarm, also when cancelled
         return "ok" if done else "timeout"
 
     async def control_client(self, reader, writer):
