@@ -19,15 +19,6 @@ logged() {
 	grep "$1" ${sshdlog:-$TEST_SSHD_LOGFILE} >/dev/null 2>&1
 }
 
-# session_pids: the post-authentication processes of this sshd's sessions
-# (each a child of its session's monitor, itself a child of the listener)
-session_pids() {
-	ps -eo pid=,ppid=,args= | awk -v l="`cat $PIDFILE`" '
-	    $2 == l && /\[priv\]/ { mon[$1] = 1 }
-	    { pp[$1] = $2; line[$1] = $0 }
-	    END { for (p in pp) if (pp[p] in mon && line[p] ~ /@notty/)
-		print p }'
-}
 session_pid() {
 	session_pids | head -1
 }

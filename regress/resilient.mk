@@ -5,10 +5,12 @@ RESILIENT_LTESTS=	resilient-identity resilient-negotiate resilient-refuse \
 			resilient-sftp resilient-forward resilient-mux \
 			resilient-tmux resilient-restart resilient-expire \
 			resilient-attack resilient-route resilient-deadpeer \
-			resilient-handover resilient-sockopt resilient-forge
+			resilient-handover resilient-sockopt resilient-forge \
+			resilient-late
 RESILIENT_CLEANFILES=	resilient-*.out resilient-*.data resilient-relay.log \
 			resilient-relay.err resilient-relay.pid resilient-relay.armed \
 			ssh_config.relay resilient.sock resilient-*.log \
 			resilient-attack.reconnect resilient-route.* sshd_config.route \
 			resilient-handover.* sshd_config.handover \
-			resilient-sockopt.* resilient-forge.*
+			resilient-sockopt.* resilient-forge.* \
+			resilient-late.*

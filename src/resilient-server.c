@@ -294,18 +294,22 @@ count_channel(Channel *c, void *arg)
 }
 
 /*
- * Whether all that is left of the session is telling the client that it
- * ended: the client will open no more sessions (a multiplexing master
- * would), we sent CLOSE for its session and nothing else is in use.  A
- * client gone at that point (a connection through a forwarding that was
- * torn down, say) would not come back; resumed, it would just exit.
+ * Whether the session ended and the client has all of it: the client
+ * will open no more sessions (a multiplexing master would), we sent
+ * CLOSE for its session, nothing else is in use, and the client
+ * acknowledged everything we sent, that CLOSE included (it acknowledges
+ * a CLOSE at once).  A client gone at that point (a connection through
+ * a forwarding that was torn down, say) would not come back; resumed,
+ * it would just exit.  One that still lacks output or the exit status
+ * may come back for them, so its session detaches.
  */
 static int
 session_finished(struct ssh *ssh)
 {
 	struct leftovers l = { 0, 0 };
 
-	if (!ssh->resilient->no_more_sessions)
+	if (!ssh->resilient->no_more_sessions ||
+	    resilient_buffer_bytes(ssh->resilient->sent) != 0)
 		return 0;
 	channel_foreach(ssh, count_channel, &l);
 	return l.closing_sessions > 0 && l.others == 0;

@@ -357,7 +357,9 @@ resilient_packet_received(struct ssh *ssh, u_char type, size_t len)
 	rs->stats.recv_msgs++;
 	rs->stats.recv_bytes += 1 + len;
 	rs->unacked_bytes += 1 + len;
-	if (rs->unacked_bytes >= rs->ack_bytes)
+	/* A peer that closed a channel may be about to leave: tell it now */
+	if (rs->unacked_bytes >= rs->ack_bytes ||
+	    type == SSH2_MSG_CHANNEL_CLOSE)
 		return resilient_send_ack(ssh);
 	return 0;
 }
