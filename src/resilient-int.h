@@ -83,6 +83,10 @@ struct resilient {
 	int	told_detached;		/* the broker knows we are detached */
 	int	over_limit;		/* the broker said: too many detached */
 	int	no_more_sessions;	/* the client will open no sessions */
+	/* Server: a verified reconnect whose handshake is completing */
+	struct ssh *pending;
+	time_t	pending_since;		/* monotime */
+	short	pending_revents;	/* from the last poll */
 	/* Client: how to reconnect, and when to try next */
 	struct resilient_client *client;
 };
@@ -90,6 +94,8 @@ struct resilient {
 struct resilient_client;
 /* Free the client's reconnect settings */
 void	resilient_client_free(struct resilient *rs);
+/* Server: drop the reconnect whose handshake is completing, if any */
+void	resilient_server_free(struct resilient *rs);
 /* A patch to kex.c: its static kex_choose_conf(), for a handover */
 int	kex_choose_conf_resilient(struct ssh *ssh, uint32_t seq);
 /* Wipe and free a reconnect attempt's state; NULL-safe */

@@ -25,6 +25,7 @@
 
 #include <sys/types.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,14 +69,6 @@ resilient_server_set_link(struct ssh *ssh, int fd, time_t timeout,
 	    (rs->broker_path = strdup(path)) == NULL)
 		error_f("strdup failed");
 	explicit_bzero(rs->registered, sizeof(rs->registered));
-}
-
-int
-resilient_server_link_fd(const struct ssh *ssh)
-{
-	const struct resilient *rs = ssh->resilient;
-
-	return (rs != NULL && rs->has_link) ? rs->link : -1;
 }
 
 /* The link is gone (the listener restarted?): look for it again */
@@ -169,13 +162,30 @@ resilient_server_register(struct ssh *ssh)
 	return r;
 }
 
-/* The broker passed a reconnect: finish it and make it the transport */
+void
+resilient_server_free(struct resilient *rs)
+{
+	if (rs->pending == NULL)
+		return;
+	ssh_packet_close(rs->pending);
+	free(rs->pending);
+	rs->pending = NULL;
+	rs->pending_revents = 0;
+}
+
+/*
+ * The broker passed a reconnect: check it and, if it proves the session,
+ * answer it.  Its handshake completes in the main loop (pending_tick), so
+ * the session never waits for a client: a live connection goes on
+ * carrying it meanwhile, and a later verified reconnect supersedes one
+ * still completing.  The ratcheted token is registered at once, so that
+ * the client can try again whether or not it got the reply.
+ */
 static u_int
 take_over(struct ssh *ssh, int fd, struct sshbuf *req)
 {
 	struct resilient *rs = ssh->resilient;
 	struct ssh *att = NULL;
-	time_t since = rs->detached_since;
 	u_int code;
 	int r;
 
@@ -184,20 +194,60 @@ take_over(struct ssh *ssh, int fd, struct sshbuf *req)
 		    resilient_result_str(code));
 		return code;
 	}
-	code = RESILIENT_FAILED;
-	/* The client's NEWKEYS completes it; bounded, the session waits */
-	ssh_packet_set_timeout(att, RESUME_HANDSHAKE_TIMEOUT, 1);
-	if ((r = ssh_packet_write_wait(att)) != 0 ||
-	    (r = ssh_dispatch_run(att, DISPATCH_BLOCK, &att->kex->done)) != 0) {
-		error_r(r, "resilient: reconnect handshake");
-		goto out;
+	if (rs->pending != NULL)
+		verbose("resilient: a newer reconnect replaces the one "
+		    "still completing");
+	resilient_server_free(rs);
+	ssh_packet_set_nonblocking(att);
+	rs->pending = att;
+	rs->pending_since = monotime();
+	if ((r = resilient_server_register(ssh)) != 0)
+		error_r(r, "resilient: registering the new token");
+	return RESILIENT_RESUMED;
+}
+
+/*
+ * Move the reconnect in progress on: send what it has queued, read the
+ * client's NEWKEYS, and adopt the connection once the handshake is done.
+ * 1 if the session now runs on it.
+ */
+static int
+pending_tick(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	struct ssh *att = rs->pending;
+	time_t since = rs->detached_since;
+	short ev = rs->pending_revents;
+	int r;
+
+	if (att == NULL)
+		return 0;
+	rs->pending_revents = 0;
+	if ((ev & (POLLIN|POLLHUP|POLLERR)) != 0 &&
+	    (r = ssh_packet_process_read(att,
+	    ssh_packet_get_connection_in(att))) != 0 &&
+	    (r != SSH_ERR_SYSTEM_ERROR || (errno != EAGAIN &&
+	    errno != EWOULDBLOCK && errno != EINTR)))
+		goto fail;
+	if ((r = ssh_dispatch_run(att, DISPATCH_NONBLOCK,
+	    &att->kex->done)) != 0 ||
+	    (r = ssh_packet_write_poll(att)) != 0)
+		goto fail;
+	if (!att->kex->done) {
+		if (monotime() - rs->pending_since < RESUME_HANDSHAKE_TIMEOUT)
+			return 0;
+		r = SSH_ERR_CONN_TIMEOUT;
+		goto fail;
 	}
-	if ((r = resilient_adopt(ssh, att)) != 0) {
+	rs->pending = NULL;
+	r = resilient_adopt(ssh, att);
+	ssh_packet_close(att);		/* the old connection, if adopted */
+	free(att);
+	if (r != 0) {
 		error_r(r, "resilient: adopting the new connection");
-		goto out;
+		return 0;
 	}
 	ssh_packet_set_nonblocking(ssh);
-	code = RESILIENT_RESUMED;
 	if (since == 0)
 		verbose("resilient: session resumed from %s port %d, "
 		    "replacing a connection that was still up",
@@ -206,16 +256,16 @@ take_over(struct ssh *ssh, int fd, struct sshbuf *req)
 		verbose("resilient: session resumed from %s port %d after "
 		    "%lld s detached", ssh_remote_ipaddr(ssh),
 		    ssh_remote_port(ssh), (long long)(monotime() - since));
- out:
-	if (att != NULL) {
-		ssh_packet_close(att);
-		free(att);
-	}
-	return code;
+	return 1;
+ fail:
+	error_r(r, "resilient: reconnect handshake");
+	resilient_server_free(rs);
+	return 0;
 }
 
-int
-resilient_server_link_input(struct ssh *ssh)
+/* The broker wrote to the link; SSH_ERR_CONN_CLOSED ends the session */
+static int
+link_input(struct ssh *ssh)
 {
 	struct resilient *rs = ssh->resilient;
 	struct sshbuf *b;
@@ -223,7 +273,7 @@ resilient_server_link_input(struct ssh *ssh)
 	u_int code;
 	int fd = -1, r;
 
-	if (rs == NULL || !rs->has_link)
+	if (!rs->has_link)
 		return 0;
 	if ((b = sshbuf_new()) == NULL)
 		return SSH_ERR_ALLOC_FAIL;
@@ -338,12 +388,13 @@ resilient_server_lost(struct ssh *ssh, const char *why)
 	return 0;
 }
 
-int
-resilient_server_expired(const struct ssh *ssh)
+/* Whether a detached session must end */
+static int
+expired(const struct ssh *ssh)
 {
 	const struct resilient *rs = ssh->resilient;
 
-	if (rs == NULL || rs->detached_since == 0)
+	if (rs->detached_since == 0)
 		return 0;
 	if (!rs->has_link && rs->broker_path == NULL) {
 		logit("resilient: detached session ends: listener gone");
@@ -380,5 +431,49 @@ resilient_server_deadline(const struct ssh *ssh)
 	if (!rs->has_link && rs->relink_at != 0 &&
 	    (left == -1 || rs->relink_at - now < left))
 		left = rs->relink_at > now ? rs->relink_at - now : 0;
+	if (rs->pending != NULL && (left == -1 ||
+	    rs->pending_since + RESUME_HANDSHAKE_TIMEOUT - now < left))
+		left = MAXIMUM(rs->pending_since + RESUME_HANDSHAKE_TIMEOUT -
+		    now, 0);
 	return (int)left;
+}
+
+void
+resilient_server_prepare_poll(struct ssh *ssh, struct pollfd *pfd, u_int n)
+{
+	struct resilient *rs = ssh->resilient;
+	u_int i;
+
+	for (i = 0; i < n; i++) {
+		pfd[i].fd = -1;
+		pfd[i].events = pfd[i].revents = 0;
+	}
+	if (rs == NULL || n < RESILIENT_SERVER_NPFD)
+		return;
+	if (rs->has_link) {
+		pfd[0].fd = rs->link;
+		pfd[0].events = POLLIN;
+	}
+	if (rs->pending != NULL) {
+		pfd[1].fd = ssh_packet_get_connection_in(rs->pending);
+		pfd[1].events = POLLIN |
+		    (ssh_packet_have_data_to_write(rs->pending) ? POLLOUT : 0);
+	}
+}
+
+int
+resilient_server_after_poll(struct ssh *ssh, const struct pollfd *pfd,
+    u_int n)
+{
+	struct resilient *rs = ssh->resilient;
+
+	if (rs == NULL || n < RESILIENT_SERVER_NPFD)
+		return 0;
+	if (rs->pending != NULL && pfd[1].fd != -1)
+		rs->pending_revents |= pfd[1].revents;
+	if (pfd[0].fd != -1 && pfd[0].revents != 0 && link_input(ssh) != 0)
+		return -1;
+	if (pending_tick(ssh))
+		return 1;
+	return expired(ssh) ? -1 : 0;
 }

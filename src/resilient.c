@@ -94,6 +94,7 @@ resilient_free(struct ssh *ssh)
 	resilient_held_free(ssh->resilient);
 	resilient_attempt_free(ssh->resilient->attempt);
 	resilient_client_free(ssh->resilient);
+	resilient_server_free(ssh->resilient);
 	if (ssh->resilient->has_link)
 		close(ssh->resilient->link);
 	free(ssh->resilient->broker_path);

@@ -142,19 +142,24 @@ int	resilient_state_get(struct ssh *ssh, struct sshbuf *m);
 /* Server, session process: the link to the broker and the time limit */
 void	resilient_server_set_link(struct ssh *ssh, int fd, time_t timeout,
     const char *broker_path);
-/* Server: the link's descriptor for the main loop's poll, or -1 */
-int	resilient_server_link_fd(const struct ssh *ssh);
 /* Server: tell the broker the session's current token if it changed */
 int	resilient_server_register(struct ssh *ssh);
-/* Server: the broker wrote to the link; SSH_ERR_CONN_CLOSED ends it */
-int	resilient_server_link_input(struct ssh *ssh);
+/* Server main loop: the pollfd slots it reserves for the session's own
+   descriptors (the listener's link, a reconnect being completed) */
+#define RESILIENT_SERVER_NPFD	2
+struct pollfd;
+void	resilient_server_prepare_poll(struct ssh *ssh, struct pollfd *pfd,
+    u_int n);
+/* Server main loop, after poll: 1 if the session now runs on a new
+   connection, -1 if it must end, else 0 */
+int	resilient_server_after_poll(struct ssh *ssh, const struct pollfd *pfd,
+    u_int n);
 /* Server: the client will open no more sessions */
 void	resilient_server_no_more_sessions(struct ssh *ssh);
 /* Server: the connection was lost; 0 if the session detached */
 int	resilient_server_lost(struct ssh *ssh, const char *why);
-/* Server: nonzero once a detached session must end */
-int	resilient_server_expired(const struct ssh *ssh);
-/* Server: seconds until a detached session expires, or -1 */
+/* Server: seconds until a detached session expires, a reconnect's
+   handshake times out or the listener is due to be looked for, or -1 */
 int	resilient_server_deadline(const struct ssh *ssh);
 
 /* Client: open a new connection to the server, as at login, on ssh */
