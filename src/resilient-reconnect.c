@@ -310,19 +310,17 @@ server_commit(struct ssh *live, struct resilient_attempt *att)
 }
 
 /*
- * Server: check a reconnect for session live and, if it proves the
- * session, answer it on ssh and derive the connection's keys.  *codep
- * tells the broker's RESULT code.  Nothing is sent on failure.
+ * Server: check a reconnect for session live, over the raw transcript
+ * of ssh: nothing the client sent is parsed before its MAC verified.  On
+ * success the attempt hangs off ssh, with server_mac in smac (HLEN
+ * bytes).  *codep tells the broker's RESULT code.
  */
 static int
-server_reconnect(struct ssh *ssh, struct ssh *live, const u_char *token,
-    const u_char *cmac, size_t cmaclen, u_int *codep)
+server_verify(struct ssh *ssh, struct ssh *live, const u_char *token,
+    const u_char *cmac, size_t cmaclen, u_char *smac, u_int *codep)
 {
-	struct resilient *rs = ssh->resilient;
 	struct resilient_attempt *att = NULL;
-	struct sshbuf *t = NULL, *b = NULL;
-	u_char smac[RESILIENT_MAC_MAX];
-	size_t smaclen;
+	struct sshbuf *t = NULL;
 	int r;
 
 	*codep = RESILIENT_UNKNOWN;
@@ -342,16 +340,32 @@ server_reconnect(struct ssh *ssh, struct ssh *live, const u_char *token,
 		*codep = RESILIENT_REFUSED;
 		goto out;
 	}
-	smaclen = att->hlen;
 	memcpy(att->client_mac, cmac, cmaclen);
 	att->transcript = t;
 	t = NULL;
-	rs->attempt = att;
-	if ((b = sshbuf_new()) == NULL) {
-		r = SSH_ERR_ALLOC_FAIL;
-		goto out;
-	}
-	if ((r = resilient_msg_put_reconnect_reply(b, smac, smaclen)) != 0 ||
+	resilient_attempt_free(ssh->resilient->attempt);
+	ssh->resilient->attempt = att;
+ out:
+	sshbuf_free(t);
+	return r;
+}
+
+/*
+ * Server: answer a verified reconnect on ssh, derive the connection's
+ * keys from the algorithms chosen for it, and ratchet live's secret.
+ */
+static int
+server_answer(struct ssh *ssh, struct ssh *live, const u_char *smac,
+    u_int *codep)
+{
+	struct resilient_attempt *att = ssh->resilient->attempt;
+	struct sshbuf *b;
+	int r;
+
+	*codep = RESILIENT_FAILED;
+	if ((b = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = resilient_msg_put_reconnect_reply(b, smac, att->hlen)) != 0 ||
 	    (r = sshpkt_start(ssh, SSH2_MSG_RESILIENT_RECONNECT_REPLY)) != 0 ||
 	    (r = sshpkt_putb(ssh, b)) != 0 ||
 	    (r = sshpkt_send(ssh)) != 0 ||
@@ -360,9 +374,26 @@ server_reconnect(struct ssh *ssh, struct ssh *live, const u_char *token,
 		goto out;
 	*codep = RESILIENT_RESUMED;
  out:
-	explicit_bzero(smac, sizeof(smac));
-	sshbuf_free(t);
 	sshbuf_free(b);
+	return r;
+}
+
+/*
+ * Server: check a reconnect for session live and, if it proves the
+ * session, answer it on ssh and derive the connection's keys.  *codep
+ * tells the broker's RESULT code.  Nothing is sent on failure.
+ */
+static int
+server_reconnect(struct ssh *ssh, struct ssh *live, const u_char *token,
+    const u_char *cmac, size_t cmaclen, u_int *codep)
+{
+	u_char smac[RESILIENT_MAC_MAX];
+	int r;
+
+	if ((r = server_verify(ssh, live, token, cmac, cmaclen, smac,
+	    codep)) == 0)
+		r = server_answer(ssh, live, smac, codep);
+	explicit_bzero(smac, sizeof(smac));
 	return r;
 }
 
@@ -443,6 +474,7 @@ resilient_attempt_server(struct ssh *live, int fd, struct sshbuf *req,
 	struct ssh *ssh = NULL;
 	struct kex *kex;
 	const u_char *token, *cmac;
+	u_char smac[RESILIENT_MAC_MAX];
 	size_t tlen, cmaclen;
 	int r;
 
@@ -466,8 +498,17 @@ resilient_attempt_server(struct ssh *live, int fd, struct sshbuf *req,
 		r = SSH_ERR_INVALID_FORMAT;
 		goto out;
 	}
+	/*
+	 * The client's KEXINIT and version are parsed only once the MAC
+	 * over their raw bytes checked (the pre-auth process, sandboxed,
+	 * parsed them before).
+	 */
 	if ((r = resilient_enable(ssh, live->resilient->buffer_max)) != 0 ||
-	    (r = kex_choose_conf_resilient(ssh, 0)) != 0)
+	    (r = server_verify(ssh, live, token, cmac, cmaclen, smac,
+	    codep)) != 0)
+		goto out;
+	*codep = RESILIENT_FAILED;
+	if ((r = kex_choose_conf_resilient(ssh, 0)) != 0)
 		goto out;
 	if (kex->kex_type != KEX_RESILIENT || !kex->kex_strict) {
 		r = SSH_ERR_NO_KEX_ALG_MATCH;
@@ -475,12 +516,12 @@ resilient_attempt_server(struct ssh *live, int fd, struct sshbuf *req,
 	}
 	kex->flags &= ~KEX_INITIAL;
 	kex->ext_info_c = kex->ext_info_s = 0;
-	if ((r = server_reconnect(ssh, live, token, cmac, cmaclen,
-	    codep)) != 0)
+	if ((r = server_answer(ssh, live, smac, codep)) != 0)
 		goto out;
 	*attp = ssh;
 	ssh = NULL;
  out:
+	explicit_bzero(smac, sizeof(smac));
 	if (ssh != NULL) {
 		ssh_packet_close(ssh);
 		free(ssh);

@@ -583,7 +583,8 @@ struct handover {
 	struct ssh *live;	/* what the session's process holds */
 	struct ssh *att;	/* the connection it took over */
 	u_int	code;
-	int	forge;		/* corrupt the proof in transit */
+	int	forge;		/* 1: corrupt the proof in transit,
+				   2: the client's KEXINIT */
 };
 
 static int
@@ -596,7 +597,33 @@ handoff_to(struct ssh *ssh, const struct sshbuf *req, u_int *codep,
 	size_t tlen, maclen;
 
 	assert_non_null(copy = sshbuf_fromb((struct sshbuf *)req));
-	if (h->forge) {
+	if (h->forge == 2) {
+		/* token, MAC, both versions as they are; a KEXINIT of 0xff */
+		struct sshbuf *in, *kexinit;
+		const u_char *p;
+		size_t plen;
+		int i;
+
+		sshbuf_free(copy);
+		assert_non_null(in = sshbuf_fromb((struct sshbuf *)req));
+		assert_non_null(copy = sshbuf_new());
+		for (i = 0; i < 6; i++) {
+			assert_int_equal(sshbuf_get_string_direct(in, &p,
+			    &plen), 0);
+			if (i != 4) {
+				assert_int_equal(sshbuf_put_string(copy, p,
+				    plen), 0);
+				continue;
+			}
+			assert_non_null(kexinit = sshbuf_new());
+			while (plen-- > 0)
+				assert_int_equal(sshbuf_put_u8(kexinit, 0xff),
+				    0);
+			assert_int_equal(sshbuf_put_stringb(copy, kexinit), 0);
+			sshbuf_free(kexinit);
+		}
+		sshbuf_free(in);
+	} else if (h->forge) {
 		/* the MAC is the second string; flip its last byte */
 		sshbuf_free(copy);
 		assert_non_null(copy = sshbuf_new());
@@ -710,13 +737,22 @@ test_handed_over_other_session_refused(void **state)
 	handover_case(0, 1);
 }
 
+/* A garbled KEXINIT fails the MAC before anything parses it */
+static void
+test_handed_over_garbled_kexinit_refused(void **state)
+{
+	handover_case(2, 0);
+}
+
 /*
  * Whether a server session whose connection is lost detaches, given its
  * channels: "session" channels closed by us (CLOSE sent), others open,
- * and whether the client said it opens no more sessions.
+ * whether the client said it opens no more sessions, and whether it has
+ * yet to acknowledge something we sent.
  */
 static int
-detaches(int closing_sessions, int open_others, int no_more_sessions)
+detaches(int closing_sessions, int open_others, int no_more_sessions,
+    int unacked)
 {
 	struct pair p;
 	Channel *c;
@@ -737,6 +773,15 @@ detaches(int closing_sessions, int open_others, int no_more_sessions)
 	}
 	if (no_more_sessions)
 		resilient_server_no_more_sessions(p.server);
+	if (unacked) {
+		/* a counted message the client never gets */
+		assert_int_equal(sshpkt_start(p.server,
+		    SSH2_MSG_GLOBAL_REQUEST), 0);
+		assert_int_equal(sshpkt_put_cstring(p.server, "test@example"),
+		    0);
+		assert_int_equal(sshpkt_put_u8(p.server, 0), 0);
+		assert_int_equal(sshpkt_send(p.server), 0);
+	}
 	r = resilient_server_lost(p.server, "test");
 	channel_free_all(p.server);
 	close(sp[1]);
@@ -870,15 +915,17 @@ static void
 test_finished_session_not_detached(void **state)
 {
 	/* the client's one session is over: nothing to come back for */
-	assert_false(detaches(1, 0, 1));
+	assert_false(detaches(1, 0, 1, 0));
+	/* ... but it lacks some of it, the CLOSE at least: it may */
+	assert_true(detaches(1, 0, 1, 1));
 	/* a multiplexing master (no no-more-sessions) may open more */
-	assert_true(detaches(1, 0, 0));
+	assert_true(detaches(1, 0, 0, 0));
 	/* a forwarded connection is still in use */
-	assert_true(detaches(1, 1, 1));
+	assert_true(detaches(1, 1, 1, 0));
 	/* ssh -N: no session at all, just forwards to come */
-	assert_true(detaches(0, 0, 1));
+	assert_true(detaches(0, 0, 1, 0));
 	/* another channel still open */
-	assert_true(detaches(0, 1, 1));
+	assert_true(detaches(0, 1, 1, 0));
 }
 
 int
@@ -900,6 +947,7 @@ main(void)
 		cmocka_unit_test(test_handed_over_resume),
 		cmocka_unit_test(test_handed_over_forged_refused),
 		cmocka_unit_test(test_handed_over_other_session_refused),
+		cmocka_unit_test(test_handed_over_garbled_kexinit_refused),
 		cmocka_unit_test(test_resume_while_attached),
 		cmocka_unit_test(test_finished_session_not_detached),
 		cmocka_unit_test(test_probe_after_suspend),
