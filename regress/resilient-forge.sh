@@ -35,9 +35,7 @@ resilient_sshd_config
 start_sshd
 start_relay
 
-# 40 blocks of 100 numbers, one every 100 ms
-producer="i=0; while [ \$i -lt 40 ]; do seq \$((i * 100 + 1))"
-producer="$producer \$((i * 100 + 100)); i=\$((i + 1)); sleep 0.1; done"
+producer=`numbers 40`
 seq 1 4000 > $want
 rm -f $out $log $armed
 before=`relay_count`

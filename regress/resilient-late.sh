@@ -44,9 +44,7 @@ resilient_sshd_config
 start_sshd
 start_relay
 
-# 60 blocks of 100 numbers, one every 100 ms
-producer="i=0; while [ \$i -lt 60 ]; do seq \$((i * 100 + 1))"
-producer="$producer \$((i * 100 + 100)); i=\$((i + 1)); sleep 0.1; done"
+producer=`numbers 60`
 seq 1 6000 > $want
 
 # late HOLD OPTS...: hold the client for HOLD s after the reply

@@ -588,10 +588,7 @@ attempt_begin(struct ssh *att, struct ssh *live)
 static void
 move_free(struct resilient_client *rc)
 {
-	if (rc->move == NULL)
-		return;
-	ssh_packet_close(rc->move);
-	free(rc->move);
+	resilient_connection_free(rc->move);
 	rc->move = NULL;
 	rc->move_revents = 0;
 }
@@ -816,10 +813,7 @@ attempt(struct ssh *live, int last)
 		goto out;
 	ssh_packet_set_nonblocking(live);
  out:
-	if (att != NULL) {
-		ssh_packet_close(att);
-		free(att);
-	}
+	resilient_connection_free(att);
 	return r;
 }
 

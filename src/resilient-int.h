@@ -98,6 +98,9 @@ void	resilient_client_free(struct resilient *rs);
 void	resilient_server_free(struct resilient *rs);
 /* A patch to kex.c: its static kex_choose_conf(), for a handover */
 int	kex_choose_conf_resilient(struct ssh *ssh, uint32_t seq);
+/* Close a connection that never became, or no longer is, the session's
+   transport, and free it; NULL-safe */
+void	resilient_connection_free(struct ssh *ssh);
 /* Wipe and free a reconnect attempt's state; NULL-safe */
 void	resilient_attempt_free(struct resilient_attempt *att);
 /* Free messages held back while resuming; NULL-safe */

@@ -522,10 +522,7 @@ resilient_attempt_server(struct ssh *live, int fd, struct sshbuf *req,
 	ssh = NULL;
  out:
 	explicit_bzero(smac, sizeof(smac));
-	if (ssh != NULL) {
-		ssh_packet_close(ssh);
-		free(ssh);
-	}
+	resilient_connection_free(ssh);
 	return r;
 }
 

@@ -165,10 +165,7 @@ resilient_server_register(struct ssh *ssh)
 void
 resilient_server_free(struct resilient *rs)
 {
-	if (rs->pending == NULL)
-		return;
-	ssh_packet_close(rs->pending);
-	free(rs->pending);
+	resilient_connection_free(rs->pending);
 	rs->pending = NULL;
 	rs->pending_revents = 0;
 }
@@ -241,8 +238,7 @@ pending_tick(struct ssh *ssh)
 	}
 	rs->pending = NULL;
 	r = resilient_adopt(ssh, att);
-	ssh_packet_close(att);		/* the old connection, if adopted */
-	free(att);
+	resilient_connection_free(att);	/* the old connection, if adopted */
 	if (r != 0) {
 		error_r(r, "resilient: adopting the new connection");
 		return 0;

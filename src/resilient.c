@@ -365,6 +365,15 @@ resilient_packet_received(struct ssh *ssh, u_char type, size_t len)
 	return 0;
 }
 
+void
+resilient_connection_free(struct ssh *ssh)
+{
+	if (ssh == NULL)
+		return;
+	ssh_packet_close(ssh);
+	free(ssh);
+}
+
 int
 resilient_send_ack(struct ssh *ssh)
 {
