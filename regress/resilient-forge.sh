@@ -27,7 +27,6 @@ tid="resilient forged refusal during a reconnect"
 out=$OBJ/resilient-forge.out
 want=$OBJ/resilient-forge.want
 log=$OBJ/resilient-forge.ssh.log
-armed=$OBJ/resilient-forge.armed
 
 trap 'stop_relay' EXIT
 
@@ -37,23 +36,18 @@ start_relay
 
 producer=`numbers 40`
 seq 1 4000 > $want
-rm -f $out $log $armed
+rm -f $out $log
 before=`relay_count`
 ${REAL_SSH} -F $RELAY_SSH_CONFIG -E $log -v somehost "$producer" > $out &
 pid=$!
 wait_for 30 test -s $out || fatal "no output from the command"
 
 # The next reconnect gets the forged refusal; then cut.
-( relay forge-disconnect 60 > $armed ) &
-fpid=$!
-forge_armed() {
-	relay stats | grep 'waiting=1' >/dev/null
-}
-wait_for 10 forge_armed || fatal "forge-disconnect not armed: `relay stats`"
+relay_arm forge-disconnect 60 || fatal "could not arm forge-disconnect"
 relay cut >/dev/null || fatal "relay cut failed"
 
-wait_bounded $fpid 70
-test "`cat $armed`" = ok || fail "no reconnect was refused: '`cat $armed`'"
+relay_armed 70
+test "$RELAY_ANSWER" = ok || fail "no reconnect was refused: '$RELAY_ANSWER'"
 wait_bounded $pid 120 || fail "ssh ended after a forged refusal"
 cmp $want $out || fail "output corrupted across the forged refusal"
 test "`relay_count`" -ge "$((before + 2))" ||
@@ -64,4 +58,4 @@ grep "resumed after" $log >/dev/null || fail "ssh did not resume"
 
 stop_relay
 cp $OBJ/sshd_config.orig $OBJ/sshd_config
-rm -f $out $want $log $armed
+rm -f $out $want $log

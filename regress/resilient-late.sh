@@ -28,16 +28,12 @@ tid="resilient reconnect with a late NEWKEYS"
 out=$OBJ/resilient-late.out
 want=$OBJ/resilient-late.want
 log=$OBJ/resilient-late.ssh.log
-armed=$OBJ/resilient-late.armed
 rcfile=$OBJ/resilient-late.rc
 
 trap 'stop_relay' EXIT
 
 no_sessions() {
 	test -z "`session_pids`"
-}
-hold_armed() {
-	relay stats | grep 'waiting=1' >/dev/null
 }
 
 resilient_sshd_config
@@ -52,7 +48,7 @@ late() {
 	_l_hold=$1
 	shift
 	verbose "test $tid: held $_l_hold s"
-	rm -f $out $log $armed $rcfile
+	rm -f $out $log $rcfile
 	(
 		${REAL_SSH} -F $RELAY_SSH_CONFIG -E $log -v "$@" somehost \
 		    "$producer" > $out
@@ -60,13 +56,12 @@ late() {
 	) &
 	_l_pid=$!
 	wait_for 30 test -s $out || fatal "held $_l_hold s: no output"
-	( relay hold-after-reply $_l_hold 60 > $armed ) &
-	_l_fpid=$!
-	wait_for 10 hold_armed || fatal "hold-after-reply not armed"
+	relay_arm hold-after-reply $_l_hold 60 ||
+	    fatal "could not arm hold-after-reply"
 	relay cut >/dev/null || fatal "relay cut failed"
-	wait_bounded $_l_fpid 70
-	test "`cat $armed`" = ok ||
-		fail "held $_l_hold s: no reply was held: '`cat $armed`'"
+	relay_armed 70
+	test "$RELAY_ANSWER" = ok ||
+		fail "held $_l_hold s: no reply was held: '$RELAY_ANSWER'"
 	wait_bounded $_l_pid 180 ||
 		fail "held $_l_hold s: ssh did not finish"
 	test "`cat $rcfile`" = 0 ||
@@ -85,5 +80,5 @@ late 12
 
 stop_relay
 cp $OBJ/sshd_config.orig $OBJ/sshd_config
-rm -f $out $want $armed $rcfile
+rm -f $out $want $rcfile
 test $RESULT -ne 0 || rm -f $log	# ssh's log, if failed
