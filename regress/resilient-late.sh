@@ -13,15 +13,16 @@
 # ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 #
-#	resilient-ssh: a reconnect whose last steps arrive late.  The relay
-#	passes the server's RECONNECT_REPLY, then holds the client's NEWKEYS
-#	and SYNC for a while, as a lossy path would: ssh's probe gives up on
-#	that connection and tries again while sshd may still be finishing
-#	the first attempt, so the retry can be refused ("unknown", "busy")
-#	in the meantime.  The session must come back, the command's output
-#	arrive whole, and no session stay behind on the server.
+#	resilient-ssh: a reconnect whose handshake is late or lost, as on a
+#	lossy path.  The relay either passes the server's RECONNECT_REPLY
+#	and then holds the client's NEWKEYS and SYNC for a while (ssh's
+#	probe gives up on that connection and tries again while sshd may
+#	still be finishing the first attempt), or delays the reply past
+#	ssh's ConnectTimeout, or drops it and resets the connection.  Each
+#	retry must be accepted: the session comes back, the command's
+#	output arrives whole, and no session stays behind on the server.
 
-tid="resilient reconnect with a late NEWKEYS"
+tid="resilient reconnect with a late or lost handshake"
 
 . $SRC/resilient-relay.subr
 
@@ -43,11 +44,13 @@ start_relay
 producer=`numbers 60`
 seq 1 6000 > $want
 
-# late HOLD OPTS...: hold the client for HOLD s after the reply
-late() {
+# run_case WHAT "RELAY COMMAND" SSH_OPTS...: cut the connection of a
+# running command once the relay has armed the command for the reconnect
+run_case() {
 	_l_hold=$1
-	shift
-	verbose "test $tid: held $_l_hold s"
+	_l_cmd=$2
+	shift 2
+	verbose "test $tid: $_l_hold"
 	rm -f $out $log $rcfile
 	(
 		${REAL_SSH} -F $RELAY_SSH_CONFIG -E $log -v "$@" somehost \
@@ -55,20 +58,26 @@ late() {
 		echo $? > $rcfile
 	) &
 	_l_pid=$!
-	wait_for 30 test -s $out || fatal "held $_l_hold s: no output"
-	relay_arm hold-after-reply $_l_hold 60 ||
-	    fatal "could not arm hold-after-reply"
+	wait_for 30 test -s $out || fatal "$_l_hold: no output"
+	relay_arm $_l_cmd || fatal "could not arm $_l_cmd"
 	relay cut >/dev/null || fatal "relay cut failed"
 	relay_armed 70
 	test "$RELAY_ANSWER" = ok ||
-		fail "held $_l_hold s: no reply was held: '$RELAY_ANSWER'"
+		fail "$_l_hold: the relay did not act: '$RELAY_ANSWER'"
 	wait_bounded $_l_pid 180 ||
-		fail "held $_l_hold s: ssh did not finish"
+		fail "$_l_hold: ssh did not finish"
 	test "`cat $rcfile`" = 0 ||
-		fail "held $_l_hold s: ssh exited `cat $rcfile`"
-	cmp $want $out || fail "held $_l_hold s: output corrupted"
+		fail "$_l_hold: ssh exited `cat $rcfile`"
+	cmp $want $out || fail "$_l_hold: output corrupted"
 	wait_for 20 no_sessions ||
-		fail "held $_l_hold s: sessions left on the server: `session_pids`"
+		fail "$_l_hold: sessions left on the server: `session_pids`"
+}
+
+# late HOLD OPTS...: hold the client for HOLD s after the reply
+late() {
+	_late_s=$1
+	shift
+	run_case "NEWKEYS held $_late_s s" "hold-after-reply $_late_s 60" "$@"
 }
 
 # a probe window (1 s + 2 s) shorter than the hold
@@ -77,6 +86,11 @@ late 3 -oResilientProbeInterval=1 -oResilientProbeTimeout=2
 late 8
 # longer than sshd waits for the handshake to complete
 late 12
+# a reply that comes after ssh gave up on the attempt
+run_case "reply 6 s late, ConnectTimeout 3" "delay-reply 6 60" \
+    -oConnectTimeout=3
+# a reply that never comes: the connection is reset instead
+run_case "reply dropped" "drop-reply 60"
 
 stop_relay
 cp $OBJ/sshd_config.orig $OBJ/sshd_config

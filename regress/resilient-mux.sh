@@ -40,17 +40,8 @@ resilient_sshd_config
 start_sshd
 start_relay
 
-# As in multiplex.sh; test-exec's cleanup kills $SSH_PID if we fail.
 trace "start master through the relay"
-${SSH} -Nn2 -MS$CTL -F $RELAY_SSH_CONFIG somehost &
-SSH_PID=$!
-n=0
-while ! ${SSH} -F $RELAY_SSH_CONFIG -S $CTL -Ocheck otherhost \
-    >/dev/null 2>&1; do
-	n=$((n + 1))
-	test $n -le 20 || fatal "mux master never became ready"
-	sleep 0.5
-done
+start_master $CTL ${SSH} -F $RELAY_SSH_CONFIG
 
 # producer FIRST: 40 blocks of 100 numbers from FIRST, one block every
 # 100 ms, so that both clients are mid-output when the cut comes

@@ -77,12 +77,29 @@ more, before its answer cancels the command it waits for.
                       included, waits in the kernel), then go on as
                       usual: a late NEWKEYS on a lossy path.  "ok" when
                       the hold begins, "timeout" after T seconds.
+  stall-after-reconnect T
+                      on the next connection that carries a reconnect,
+                      relay the client's RESILIENT_RECONNECT, then relay
+                      nothing more either way and keep the connection
+                      open, as "stall" does: the server's answer never
+                      reaches the client.  "ok" once stalled, "timeout"
+                      after T seconds.
+  delay-reply S T     on the next connection that carries a reconnect,
+                      hold what the server sends after the client's
+                      RESILIENT_RECONNECT (its RECONNECT_REPLY first) for
+                      S seconds, then relay it: a late reply.  "ok" when
+                      the delay begins, "timeout" after T seconds.
+  drop-reply T        on the next connection that carries a reconnect,
+                      drop the server's answer to the client's
+                      RESILIENT_RECONNECT and reset both sides instead.
+                      "ok" once done, "timeout" after T seconds.
   ping                "ok"
 
 The log gets one line per event: CLOCK_MONOTONIC in ms, the event, then
 key=value fields.  Events: start, accept, reset (accepted while down),
 connect, connect-failed, first-c2s, first-s2c, eof-c2s, eof-s2c, close,
-cut, down, up, stall, captured, forged, hold, unhold, exit.
+cut, down, up, stall, captured, forged, hold, unhold, stall-reconnect,
+delay-reply, release-reply, drop-reply, exit.
 
 Relay exit status: 0 after SIGTERM, SIGINT or SIGHUP, 1 on a bad
 argument or setup error, 3 if the listening address is in use.  Client
@@ -112,7 +129,8 @@ LINGER0 = struct.pack("ii", 1, 0)
 DIRS = ("c2s", "s2c")
 KEEP_WAITING = object()
 WAIT_COMMANDS = ("wait-conn", "wait-bytes", "cut-after", "down-after",
-    "cut-series", "capture", "forge-disconnect", "hold-after-reply")
+    "cut-series", "capture", "forge-disconnect", "hold-after-reply",
+    "stall-after-reconnect", "delay-reply", "drop-reply")
 MSG_DISCONNECT = 1
 MSG_NEWKEYS = 21
 MSG_RESILIENT_RECONNECT = 30
@@ -323,6 +341,10 @@ class Conn:
             else None)
         self.stalled = False  # relays nothing more, stays open
         self.watch = ReplyWatch() if relay.hold_s is not None else None
+        # stall-after-reconnect: the client's packets, looked at
+        self.rwatch = Units() if relay.reply_action is not None else None
+        self.reply = None  # ("delay", S) or ("drop",), once armed here
+        self.delayed = None  # s2c bytes held by delay-reply
         self.held = False  # not reading from the client for a while
 
     def stall(self):
@@ -347,6 +369,8 @@ class Conn:
         peer = self.side[1 - d]
         if peer is None or peer.transport.is_closing():
             return
+        if d == 1 and self.reply is not None and self.answer_reply(data):
+            return
         cap = self.capture if d == 0 else None
         if cap is not None:
             data = cap.feed(data)
@@ -363,6 +387,38 @@ class Conn:
         if self.watch is not None and self.watch.feed(d, data):
             self.watch = None
             self.hold()
+        if (d == 0 and self.rwatch is not None and
+                MSG_RESILIENT_RECONNECT in self.rwatch.types(data)):
+            self.rwatch = None
+            self.reply = self.relay.take_reply_action()
+            if self.reply == ("stall",):
+                self.reply = None
+                self.stall()
+                self.relay.log("stall-reconnect", conn=self.id)
+                self.relay.reply_done()
+
+    def answer_reply(self, data):
+        """delay-reply, drop-reply: True if data was taken."""
+        if self.reply[0] == "drop":
+            self.reply = None
+            self.relay.log("drop-reply", conn=self.id, bytes=len(data))
+            self.abort("drop-reply")
+            self.relay.reply_done()
+            return True
+        if self.delayed is None:
+            self.delayed = []
+            self.relay.log("delay-reply", conn=self.id,
+                seconds=self.reply[1])
+            self.relay.loop.call_later(self.reply[1], self.release)
+            self.relay.reply_done()
+        self.delayed.append(data)
+        return True
+
+    def release(self):
+        data, self.delayed, self.reply = b"".join(self.delayed), None, None
+        self.relay.log("release-reply", conn=self.id, bytes=len(data))
+        if not self.dead:
+            self.send(1, data)
 
     def hold(self):
         s = self.relay.take_hold()
@@ -489,6 +545,10 @@ class Relay:
         self.forge_done = None
         self.hold_s = None  # armed by "hold-after-reply"
         self.hold_begun = False
+        # ("stall",), ("delay", S) or ("drop",): armed by
+        # stall-after-reconnect, delay-reply or drop-reply
+        self.reply_action = None
+        self.reply_taken = False
 
     def log(self, event, **kv):
         if self.logf is None:
@@ -575,6 +635,14 @@ class Relay:
             self.notify()
         return s
 
+    def take_reply_action(self):
+        a, self.reply_action = self.reply_action, None
+        return a
+
+    def reply_done(self):
+        self.reply_taken = True
+        self.notify()
+
     def stall_all(self):
         n = 0
         for c in list(self.live):
@@ -656,6 +724,8 @@ class Relay:
             return await self.forge_disconnect(args)
         if cmd == "hold-after-reply":
             return await self.hold_after_reply(args)
+        if cmd in ("stall-after-reconnect", "delay-reply", "drop-reply"):
+            return await self.reply_command(cmd, args)
         nargs = 2 if cmd == "wait-conn" else 3
         try:
             marks = [int(x) for x in args[0].split(",")]
@@ -742,6 +812,31 @@ class Relay:
             done, _ = await self.wait(lambda: self.hold_begun, timeout)
         finally:
             self.hold_s = None  # disarm, also when cancelled
+        return "ok" if done else "timeout"
+
+    async def reply_command(self, cmd, args):
+        """stall-after-reconnect, delay-reply, drop-reply"""
+        try:
+            if cmd == "delay-reply":
+                delay, timeout = float(args[0]), float(args[1])
+                if len(args) != 2 or not 0 < delay <= MAX_WAIT:
+                    raise ValueError
+                action = ("delay", delay)
+            else:
+                timeout = float(args[0])
+                if len(args) != 1:
+                    raise ValueError
+                action = ("drop",) if cmd == "drop-reply" else ("stall",)
+            if not 0 <= timeout <= MAX_WAIT:
+                raise ValueError
+        except (IndexError, ValueError):
+            return "error usage: %s %sTIMEOUT_S" % (cmd,
+                "SECONDS " if cmd == "delay-reply" else "")
+        self.reply_action, self.reply_taken = action, False
+        try:
+            done, _ = await self.wait(lambda: self.reply_taken, timeout)
+        finally:
+            self.reply_action = None  # disarm, also when cancelled
         return "ok" if done else "timeout"
 
     async def control_client(self, reader, writer):

@@ -56,8 +56,8 @@
 struct broker_session {
 	int	link;			/* listener's end; -1 if slot free */
 	uid_t	uid;			/* of the process at the other end */
-	int	ntokens;		/* tokens that name it: 0, 1 or 2 */
-	u_char	token[2][RESILIENT_TOKEN_LEN];
+	int	ntokens;		/* tokens that name it, up to 3 */
+	u_char	token[RESILIENT_BROKER_TOKENS][RESILIENT_TOKEN_LEN];
 	int	waiter;			/* pipe of a reconnect being decided */
 	int	detached;		/* lost its connection, not resumed */
 	struct sshbuf *in;		/* partial frame from the session */
@@ -522,6 +522,7 @@ session_detached(struct broker_session *s)
 static int
 session_frame(struct broker_session *s, u_char type, struct sshbuf *b)
 {
+	u_char tokens[RESILIENT_BROKER_TOKENS][RESILIENT_TOKEN_LEN];
 	const u_char *t;
 	size_t tlen;
 	u_int code;
@@ -529,8 +530,10 @@ session_frame(struct broker_session *s, u_char type, struct sshbuf *b)
 
 	switch (type) {
 	case RESILIENT_BROKER_REGISTER:
-		for (n = 0; n < 2 && sshbuf_len(b) > 0; n++) {
-			if ((r = sshbuf_get_string_direct(b, &t, &tlen)) != 0 ||
+		/* All or nothing: a token taken keeps the old ones in place */
+		for (n = 0; sshbuf_len(b) > 0; n++) {
+			if (n >= RESILIENT_BROKER_TOKENS ||
+			    (r = sshbuf_get_string_direct(b, &t, &tlen)) != 0 ||
 			    tlen != RESILIENT_TOKEN_LEN)
 				return SSH_ERR_INVALID_FORMAT;
 			if (token_taken(s, t)) {
@@ -539,9 +542,11 @@ session_frame(struct broker_session *s, u_char type, struct sshbuf *b)
 				    (long)s->uid);
 				return 0;
 			}
-			memcpy(s->token[n], t, tlen);
+			memcpy(tokens[n], t, tlen);
 		}
+		memcpy(s->token, tokens, sizeof(s->token));
 		s->ntokens = n;
+		explicit_bzero(tokens, sizeof(tokens));
 		debug3_f("session registered %d token(s)", n);
 		return 0;
 	case RESILIENT_BROKER_RESULT:

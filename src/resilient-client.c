@@ -95,6 +95,7 @@ struct resilient_client {
 	enum { MOVE_CONNECT, MOVE_BANNER, MOVE_KEX } move_phase;
 	double	move_started;
 	short	move_revents;		/* from the last poll */
+	int	move_again;		/* a rekey ended a move: start anew */
 };
 
 /* Seconds the system has been suspended since boot, or 0 if unknown */
@@ -162,7 +163,9 @@ resilient_client_exit(void)
 	int r;
 
 	exit_session = NULL;
+	/* sshpkt_fatal() may have freed the transport's buffers already */
 	if (ssh == NULL || ssh->resilient == NULL ||
+	    !ssh_packet_is_initialized(ssh) ||
 	    ssh->resilient->detached_since != 0 ||
 	    ssh_packet_get_connection_out(ssh) < 0 ||
 	    ssh_packet_is_rekeying(ssh))
@@ -179,6 +182,7 @@ resilient_client_exit(void)
 
 static void move_free(struct resilient_client *);
 static int move_start(struct ssh *, const struct sockaddr *, socklen_t);
+static int move_here(struct ssh *);
 static int move_from(const struct resilient_client *,
     const struct sockaddr_storage *);
 
@@ -526,6 +530,17 @@ resilient_client_reconnect_now(struct ssh *ssh, const char *why)
 	if (rs == NULL || (rc = rs->client) == NULL ||
 	    !resilient_resumable(ssh))
 		return SSH_ERR_FEATURE_UNSUPPORTED;
+	if (rs->detached_since == 0 && rc->move != NULL) {
+		debug_f("%s; already moving", why);
+		return 0;
+	}
+	/* Keep the connection until the new one has resumed the session */
+	if (rs->detached_since == 0 && rc->make_before_break &&
+	    move_here(ssh) == 0) {
+		logit("Moving to a new connection to %s (%s)...",
+		    ssh_remote_ipaddr(ssh), why);
+		return 0;
+	}
 	if (rs->detached_since == 0) {
 		logit("Reconnecting to %s (%s)...", ssh_remote_ipaddr(ssh),
 		    why);
@@ -657,6 +672,38 @@ move_start(struct ssh *ssh, const struct sockaddr *peer, socklen_t plen)
 	debug_f("opening a new connection to %s",
 	    ssh_remote_ipaddr(ssh));
 	return 0;
+}
+
+/* Make before break to the server this connection reaches */
+static int
+move_here(struct ssh *ssh)
+{
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+
+	if (getpeername(ssh_packet_get_connection_in(ssh),
+	    (struct sockaddr *)&peer, &plen) != 0 ||
+	    (peer.ss_family != AF_INET && peer.ss_family != AF_INET6))
+		return SSH_ERR_FEATURE_UNSUPPORTED;	/* a ProxyCommand */
+	return move_start(ssh, (struct sockaddr *)&peer, plen);
+}
+
+/*
+ * A rekey on the current connection completed: its NEWKEYS tells the
+ * server that the client stays there, so a move in progress is given
+ * up (PROTOCOL.resilient 4.2) and started anew once the rekey is over.
+ */
+void
+resilient_client_rekeyed(struct ssh *ssh)
+{
+	struct resilient_client *rc = ssh->resilient->client;
+
+	if (rc == NULL || rc->move == NULL)
+		return;
+	verbose("resilient: a key exchange completed on the current "
+	    "connection; opening the new one again");
+	move_free(rc);
+	rc->move_again = 1;
 }
 
 /* Work on the new connection as poll allows, never waiting */
@@ -830,6 +877,12 @@ resilient_client_tick(struct ssh *ssh)
 	if (rc->routes != NULL && routemon_take_event(rc->routes, now_ms()))
 		route_changed(ssh);
 	now = monotime_double();
+	if (rc->move_again && rc->move == NULL && rs->detached_since == 0 &&
+	    !ssh_packet_is_rekeying(ssh)) {
+		rc->move_again = 0;
+		if ((r = move_here(ssh)) != 0)
+			verbose_r(r, "resilient: cannot open a new connection");
+	}
 	move_tick(ssh, now);
 	probe_tick(ssh, now);
 	if (rs->detached_since == 0 || rc->move != NULL)

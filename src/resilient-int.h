@@ -44,6 +44,16 @@ struct resilient {
 	int	has_prev;
 	u_char	prev_secret[RESILIENT_SECRET_MAX];
 	u_char	prev_token[RESILIENT_TOKEN_LEN];
+	/*
+	 * Server: the R a verified reconnect would give the session, from
+	 * its REPLY until the client shows which R it holds: its NEWKEYS on
+	 * the new connection or a later reconnect naming it adopts it, its
+	 * NEWKEYS on the current connection or a reconnect naming another
+	 * R drops it (PROTOCOL.resilient 4.2).
+	 */
+	int	has_next;
+	u_char	next_secret[RESILIENT_SECRET_MAX];
+	u_char	next_token[RESILIENT_TOKEN_LEN];
 
 	/* Counting starts when user authentication completes (2.1) */
 	int	active;
@@ -78,7 +88,9 @@ struct resilient {
 	time_t	relink_at;		/* monotime of next try; 0 = none */
 	int	has_link;
 	int	link;
-	u_char	registered[RESILIENT_TOKEN_LEN];	/* token it knows */
+	/* the tokens it knows, as last sent */
+	u_char	registered[RESILIENT_BROKER_TOKENS * RESILIENT_TOKEN_LEN];
+	size_t	registered_len;
 	time_t	timeout;		/* detached lifetime, 0 = no limit */
 	int	told_detached;		/* the broker knows we are detached */
 	int	over_limit;		/* the broker said: too many detached */
@@ -94,6 +106,8 @@ struct resilient {
 struct resilient_client;
 /* Free the client's reconnect settings */
 void	resilient_client_free(struct resilient *rs);
+/* Client: a rekey on the current connection ends any move in progress */
+void	resilient_client_rekeyed(struct ssh *ssh);
 /* Server: drop the reconnect whose handshake is completing, if any */
 void	resilient_server_free(struct resilient *rs);
 /* A patch to kex.c: its static kex_choose_conf(), for a handover */
@@ -113,6 +127,10 @@ int	resilient_set_secret(struct resilient *rs, const u_char *next);
 int	resilient_advance(struct ssh *ssh, const u_char *next);
 /* Server: forget the previous secret */
 void	resilient_forget_prev(struct resilient *rs);
+/* Server: remember next as the R a reconnect in progress would give */
+int	resilient_set_next(struct resilient *rs, const u_char *next);
+/* Server: forget that R */
+void	resilient_forget_next(struct resilient *rs);
 /* Send an ACK or SYNC carrying value */
 int	resilient_send_counter(struct ssh *ssh, u_char type, uint64_t value);
 /* Send a stored message (type byte first) through the packet layer */

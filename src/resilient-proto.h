@@ -40,6 +40,8 @@
 #define RESILIENT_MAC_MAX	64	/* HLEN of SHA-512 */
 #define RESILIENT_SECRET_MAX	64	/* R is HLEN bytes */
 #define RESILIENT_COUNTER_LEN	8
+/* Tokens that may name one session at once: current, previous, next */
+#define RESILIENT_BROKER_TOKENS	3
 
 /* Key derivation labels (section 4). */
 #define RESILIENT_LABEL_RESUME	"resilient-v00 resume"

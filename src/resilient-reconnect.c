@@ -62,6 +62,7 @@ struct resilient_attempt {
 	u_char	client_mac[RESILIENT_MAC_MAX];
 	u_char	next_secret[RESILIENT_SECRET_MAX]; /* R after the resume */
 	struct sshbuf *transcript;	/* T */
+	int	matched;		/* server: which R the client proved */
 	int	verified;		/* both MACs good, keys derived */
 };
 
@@ -249,10 +250,14 @@ send_reconnect(struct ssh *ssh)
 	return r;
 }
 
+/* Which of the server's secrets a reconnect proved */
+enum matched { MATCH_CURRENT, MATCH_PREV, MATCH_NEXT };
+
 /*
- * Server: check a reconnect's client_mac against the session's current R,
- * or its previous one if that is what the token names; on success write
- * server_mac and the matching R to the attempt.
+ * Server: check a reconnect's client_mac against the secret its token
+ * names: the session's current R, its previous one, or the one an
+ * earlier reconnect would give it (4.2).  On success write server_mac,
+ * and the R and which one it was to the attempt.
  */
 static int
 server_check(struct ssh *live, const u_char *token,
@@ -266,12 +271,18 @@ server_check(struct ssh *live, const u_char *token,
 	size_t hlen = rs->secret_len;
 	int r;
 
-	if (timingsafe_bcmp(token, rs->token, sizeof(rs->token)) == 0)
+	if (timingsafe_bcmp(token, rs->token, sizeof(rs->token)) == 0) {
 		secret = rs->secret;
-	else if (rs->has_prev && timingsafe_bcmp(token, rs->prev_token,
-	    sizeof(rs->prev_token)) == 0)
+		att->matched = MATCH_CURRENT;
+	} else if (rs->has_prev && timingsafe_bcmp(token, rs->prev_token,
+	    sizeof(rs->prev_token)) == 0) {
 		secret = rs->prev_secret;
-	else
+		att->matched = MATCH_PREV;
+	} else if (rs->has_next && timingsafe_bcmp(token, rs->next_token,
+	    sizeof(rs->next_token)) == 0) {
+		secret = rs->next_secret;
+		att->matched = MATCH_NEXT;
+	} else
 		return SSH_ERR_KEY_NOT_FOUND;
 	if (client_maclen != hlen)
 		return SSH_ERR_MAC_INVALID;
@@ -291,22 +302,27 @@ server_check(struct ssh *live, const u_char *token,
 }
 
 /*
- * Server: the resume is committed when the REPLY is sent.  The client may
- * or may not get it, so the R it proved stays the previous one until its
- * SYNC shows that it moved on.
+ * Server: a verified reconnect is answered.  Nothing is ratcheted yet:
+ * the client may never get the reply, and may rekey on a connection
+ * that still works.  The R the reconnect would give becomes the
+ * session's "next" R, named by a token of its own, until the client
+ * shows which R it holds.  A reconnect that proved the previous "next"
+ * R shows that the client adopted the earlier one: that R becomes the
+ * current one, and the others go.  One that proved the current or the
+ * previous R shows that the client never adopted the earlier one.
  */
 static int
 server_commit(struct ssh *live, struct resilient_attempt *att)
 {
 	struct resilient *rs = live->resilient;
-	u_char matched[RESILIENT_SECRET_MAX];
 	int r;
 
-	memcpy(matched, att->secret, rs->secret_len);
-	memcpy(rs->secret, matched, rs->secret_len);
-	r = resilient_advance(live, att->next_secret);
-	explicit_bzero(matched, sizeof(matched));
-	return r;
+	if (att->matched != MATCH_PREV)
+		resilient_forget_prev(rs);
+	if (att->matched == MATCH_NEXT &&
+	    (r = resilient_set_secret(rs, rs->next_secret)) != 0)
+		return r;
+	return resilient_set_next(rs, att->next_secret);
 }
 
 /*
@@ -699,10 +715,16 @@ resilient_adopt(struct ssh *live, struct ssh *attempt)
 	reset_kex(live);
 	if ((r = ssh_packet_adopt_transport(live, attempt)) != 0)
 		return r;
-	/* The resume ratchets R (the server did so at its REPLY) */
-	if (!att->server && (r = resilient_set_secret(rs,
-	    att->next_secret)) != 0)
+	/*
+	 * The resume ratchets R.  The server has the client's NEWKEYS: the
+	 * client holds the new R, and no other R can come back (4.2).
+	 */
+	if ((r = resilient_set_secret(rs, att->next_secret)) != 0)
 		return r;
+	if (att->server) {
+		resilient_forget_prev(rs);
+		resilient_forget_next(rs);
+	}
 	rs->resumes++;
 	rs->resuming = 1;
 	rs->detached_since = 0;
@@ -737,7 +759,6 @@ resilient_input_sync(struct ssh *ssh)
 		return resilient_protocol_error(ssh, "malformed SYNC");
 	if (!rs->active || !rs->resuming)
 		return resilient_protocol_error(ssh, "unexpected SYNC");
-	resilient_forget_prev(rs);	/* the client has adopted */
 	if ((r = sshpkt_get(ssh, NULL, len)) != 0)
 		return r;
 	if (resilient_buffer_replay_start(rs->sent, next, &cur) != 0) {

@@ -69,6 +69,7 @@ resilient_server_set_link(struct ssh *ssh, int fd, time_t timeout,
 	    (rs->broker_path = strdup(path)) == NULL)
 		error_f("strdup failed");
 	explicit_bzero(rs->registered, sizeof(rs->registered));
+	rs->registered_len = 0;
 }
 
 /* The link is gone (the listener restarted?): look for it again */
@@ -104,6 +105,7 @@ relink(struct ssh *ssh)
 	rs->link = fd;
 	rs->relink_at = 0;
 	explicit_bzero(rs->registered, sizeof(rs->registered));
+	rs->registered_len = 0;
 	verbose("resilient: session registered again with the listener");
 }
 
@@ -130,22 +132,39 @@ int
 resilient_server_register(struct ssh *ssh)
 {
 	struct resilient *rs = ssh->resilient;
-	struct sshbuf *b;
-	int r;
+	u_char set[RESILIENT_BROKER_TOKENS * RESILIENT_TOKEN_LEN];
+	size_t len = 0;
+	struct sshbuf *b = NULL;
+	int r = 0;
 
 	if (rs == NULL || !rs->brokered || !resilient_resumable(ssh))
 		return 0;
 	relink(ssh);
-	if (!rs->has_link ||
-	    memcmp(rs->registered, rs->token, sizeof(rs->token)) == 0) {
-		tell_state(rs);
+	if (!rs->has_link)
 		return 0;
+	/* current, previous (4.2), next (a reconnect completing) */
+	memcpy(set, rs->token, RESILIENT_TOKEN_LEN);
+	len += RESILIENT_TOKEN_LEN;
+	if (rs->has_prev) {
+		memcpy(set + len, rs->prev_token, RESILIENT_TOKEN_LEN);
+		len += RESILIENT_TOKEN_LEN;
 	}
-	if ((b = sshbuf_new()) == NULL)
-		return SSH_ERR_ALLOC_FAIL;
-	if ((r = sshbuf_put_string(b, rs->token, sizeof(rs->token))) != 0 ||
-	    (rs->has_prev && (r = sshbuf_put_string(b, rs->prev_token,
-	    sizeof(rs->prev_token))) != 0))
+	if (rs->has_next) {
+		memcpy(set + len, rs->next_token, RESILIENT_TOKEN_LEN);
+		len += RESILIENT_TOKEN_LEN;
+	}
+	if (len == rs->registered_len &&
+	    memcmp(rs->registered, set, len) == 0)
+		goto out;
+	if ((b = sshbuf_new()) == NULL) {
+		r = SSH_ERR_ALLOC_FAIL;
+		goto out;
+	}
+	if ((r = sshbuf_put_string(b, set, RESILIENT_TOKEN_LEN)) != 0 ||
+	    (len > RESILIENT_TOKEN_LEN && (r = sshbuf_put_string(b,
+	    set + RESILIENT_TOKEN_LEN, RESILIENT_TOKEN_LEN)) != 0) ||
+	    (len > 2 * RESILIENT_TOKEN_LEN && (r = sshbuf_put_string(b,
+	    set + 2 * RESILIENT_TOKEN_LEN, RESILIENT_TOKEN_LEN)) != 0))
 		goto out;
 	if ((r = resilient_frame_send(rs->link, RESILIENT_BROKER_REGISTER, b,
 	    -1)) != 0) {
@@ -154,10 +173,14 @@ resilient_server_register(struct ssh *ssh)
 		r = 0;
 		goto out;
 	}
-	memcpy(rs->registered, rs->token, sizeof(rs->token));
-	debug2_f("token registered, epoch %u", rs->epoch);
-	tell_state(rs);
+	memcpy(rs->registered, set, len);
+	rs->registered_len = len;
+	debug2_f("%zu token(s) registered, epoch %u",
+	    len / RESILIENT_TOKEN_LEN, rs->epoch);
  out:
+	explicit_bzero(set, sizeof(set));
+	if (rs->has_link)
+		tell_state(rs);
 	sshbuf_free(b);
 	return r;
 }

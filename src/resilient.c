@@ -182,6 +182,9 @@ resilient_kex_derive(struct ssh *ssh, const u_char *hash, size_t hashlen,
 		    next, rs->secret_len)) == 0)
 			r = is_server(ssh) ? resilient_advance(ssh, next) :
 			    resilient_set_secret(rs, next);
+		/* Its NEWKEYS will tell the server that we stay here (4.2) */
+		if (r == 0 && !is_server(ssh))
+			resilient_client_rekeyed(ssh);
 	}
 	explicit_bzero(next, sizeof(next));
 	if (r != 0)
@@ -228,18 +231,42 @@ resilient_forget_prev(struct resilient *rs)
 }
 
 int
+resilient_set_next(struct resilient *rs, const u_char *next)
+{
+	int r;
+
+	memcpy(rs->next_secret, next, rs->secret_len);
+	if ((r = resilient_kdf_token(rs->hash_alg, rs->next_secret,
+	    rs->secret_len, rs->next_token, sizeof(rs->next_token))) != 0) {
+		resilient_forget_next(rs);
+		return r;
+	}
+	rs->has_next = 1;
+	return 0;
+}
+
+void
+resilient_forget_next(struct resilient *rs)
+{
+	explicit_bzero(rs->next_secret, sizeof(rs->next_secret));
+	explicit_bzero(rs->next_token, sizeof(rs->next_token));
+	rs->has_next = 0;
+}
+
+int
 resilient_token_matches(const struct ssh *ssh, const u_char *token,
     size_t len)
 {
 	const struct resilient *rs;
-	int cur, prev;
+	int cur, prev, next;
 
 	if (ssh == NULL || (rs = ssh->resilient) == NULL || !rs->negotiated ||
 	    rs->epoch == 0 || token == NULL || len != RESILIENT_TOKEN_LEN)
 		return 0;
 	cur = timingsafe_bcmp(rs->token, token, len) == 0;
 	prev = rs->has_prev && timingsafe_bcmp(rs->prev_token, token, len) == 0;
-	return cur || prev;
+	next = rs->has_next && timingsafe_bcmp(rs->next_token, token, len) == 0;
+	return cur || prev || next;
 }
 
 int
@@ -345,9 +372,17 @@ resilient_packet_received(struct ssh *ssh, u_char type, size_t len)
 			return resilient_activate(ssh);
 		return 0;
 	}
-	if (type == SSH2_MSG_NEWKEYS && rs->has_prev) {
-		/* the client has the secret of this key exchange too */
+	if (type == SSH2_MSG_NEWKEYS && is_server(ssh)) {
+		/*
+		 * The client has the secret of this key exchange too, and
+		 * gave up any reconnect it had not completed (4.2).
+		 */
 		resilient_forget_prev(rs);
+		if (rs->has_next || rs->pending != NULL)
+			debug_f("client rekeyed here; dropping the reconnect "
+			    "in progress");
+		resilient_forget_next(rs);
+		resilient_server_free(rs);
 		return 0;
 	}
 	if (!RESILIENT_IS_COUNTED(type))

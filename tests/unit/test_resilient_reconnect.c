@@ -422,7 +422,7 @@ test_replayed_reconnect_refused(void **state)
 	assert_int_equal(run_attempt(nc, ns, rec), 0);
 	ssh_free(nc);
 	ssh_free(ns);		/* lost before it could be adopted */
-	/* the server committed that resume at its REPLY; the replay must not */
+	/* the server answered that attempt; the replay must change nothing */
 	epoch = resilient_epoch(p.server);
 
 	ns = new_server(p.server);
@@ -911,6 +911,87 @@ test_resume_while_attached(void **state)
 	pair_free(&p);
 }
 
+/*
+ * A reconnect is answered but never adopted (its REPLY is lost, or came
+ * after the client gave up on it), while the old connection still works
+ * and rekeys three times.  The two sides must still agree on R: the
+ * session resumes after a later cut.
+ */
+static void
+test_abandoned_reconnect_then_rekeys(void **state)
+{
+	struct pair p;
+	struct flow c2s, s2c;
+	struct ssh *nc, *ns;
+	uint32_t rng = 11;
+	u_int epoch;
+	int i;
+
+	authenticated_pair(&p, "chacha20-poly1305@openssh.com", NULL, "none",
+	    0);
+	flows(&p, &c2s, &s2c);
+	traffic(&p, &c2s, &s2c, &rng, 40);
+	settle(&c2s, &s2c);
+	epoch = resilient_epoch(p.server);
+	nc = new_client();
+	ns = new_server(p.server);
+	assert_int_equal(resilient_attempt_client(nc, p.client), 0);
+	assert_int_equal(run_attempt(nc, ns, NULL), 0);
+	ssh_free(nc);
+	ssh_free(ns);
+	/* answering ratchets nothing: the client may never hear of it */
+	assert_int_equal(resilient_epoch(p.server), epoch);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(kex_send_kexinit(i == 1 ? p.server :
+		    p.client), 0);
+		send_data(&c2s, msg_len(&c2s, &rng, MSG_MAXLEN / 4));
+		settle(&c2s, &s2c);
+		assert_false(ssh_packet_is_rekeying(p.client));
+		assert_false(ssh_packet_is_rekeying(p.server));
+	}
+	assert_int_equal(resilient_epoch(p.client), epoch + 3);
+	traffic(&p, &c2s, &s2c, &rng, 40);
+	cut(&p, &c2s, &s2c, &rng);
+	resume(&p);
+	settle(&c2s, &s2c);
+	check_all_acked(&p, &c2s, &s2c);
+	pair_free(&p);
+}
+
+/*
+ * The client adopts a new connection, but its NEWKEYS and SYNC never
+ * reach the server, which never adopts it.  The client's next reconnect
+ * names the R that resume gave it, and must be accepted.
+ */
+static void
+test_adoption_unseen_by_server(void **state)
+{
+	struct pair p;
+	struct flow c2s, s2c;
+	struct resilient_stats cs, ss;
+	struct ssh *nc, *ns;
+	size_t len;
+
+	cut_session(&p, &c2s, &s2c);
+	nc = new_client();
+	ns = new_server(p.server);
+	assert_int_equal(resilient_attempt_client(nc, p.client), 0);
+	assert_int_equal(run_attempt(nc, ns, NULL), 0);
+	assert_int_equal(resilient_adopt(p.client, nc), 0);
+	(void)ssh_output_ptr(p.client, &len);
+	assert_int_equal(ssh_output_consume(p.client, len), 0);
+	ssh_free(nc);
+	ssh_free(ns);
+	resume(&p);
+	settle(&c2s, &s2c);
+	check_all_acked(&p, &c2s, &s2c);
+	resilient_get_stats(p.client, &cs);
+	resilient_get_stats(p.server, &ss);
+	assert_int_equal(cs.resumes, 2);
+	assert_int_equal(ss.resumes, 1);
+	pair_free(&p);
+}
+
 static void
 test_finished_session_not_detached(void **state)
 {
@@ -949,6 +1030,8 @@ main(void)
 		cmocka_unit_test(test_handed_over_other_session_refused),
 		cmocka_unit_test(test_handed_over_garbled_kexinit_refused),
 		cmocka_unit_test(test_resume_while_attached),
+		cmocka_unit_test(test_abandoned_reconnect_then_rekeys),
+		cmocka_unit_test(test_adoption_unseen_by_server),
 		cmocka_unit_test(test_finished_session_not_detached),
 		cmocka_unit_test(test_probe_after_suspend),
 	};
