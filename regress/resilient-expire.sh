@@ -45,9 +45,18 @@ start_relay
 verbose "test $tid: detached past ResilientTimeout"
 run_client
 wait_for 20 established || fatal "no session established"
+# resumed once first: the transport's addresses were replaced
+relay cut >/dev/null || fatal "relay cut failed"
+wait_for 20 logged 'session resumed from' || fail "session did not resume"
 relay down >/dev/null || fatal "relay down failed"
 wait_for 20 logged 'detached session ends after 2 s' ||
 	fail "server did not end the detached session"
+# its last line still names the address it came from
+wait_for 10 logged 'Closing connection to' || fail "no last line logged"
+grep 'Closing connection to' ${sshdlog:-$TEST_SSHD_LOGFILE} | tail -1 |
+    grep 'to 127\.0\.0\.1 port [0-9][0-9]*.\{0,1\}$' >/dev/null ||
+	fail "the session's last line is garbled: `grep 'Closing conn' \
+	    ${sshdlog:-$TEST_SSHD_LOGFILE} | tail -1 | cat -v`"
 relay up >/dev/null
 # a refusal in clear ends ssh once it persists: 3 refusals over 15 s
 wait_for 60 finished || fail "client did not give up"

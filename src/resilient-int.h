@@ -99,6 +99,10 @@ struct resilient {
 	struct ssh *pending;
 	time_t	pending_since;		/* monotime */
 	short	pending_revents;	/* from the last poll */
+	/* The first connection's addresses (resilient_retire_addrs) */
+	char	*first_remote;
+	char	*first_local;
+	int	addrs_retired;
 	/* Client: how to reconnect, and when to try next */
 	struct resilient_client *client;
 };

@@ -98,8 +98,25 @@ resilient_free(struct ssh *ssh)
 	if (ssh->resilient->has_link)
 		close(ssh->resilient->link);
 	free(ssh->resilient->broker_path);
+	free(ssh->resilient->first_remote);
+	free(ssh->resilient->first_local);
 	freezero(ssh->resilient, sizeof(*ssh->resilient));
 	ssh->resilient = NULL;
+}
+
+void
+resilient_retire_addrs(struct ssh *ssh, char *remote, char *local)
+{
+	struct resilient *rs = ssh->resilient;
+
+	if (rs == NULL || rs->addrs_retired) {
+		free(remote);
+		free(local);
+		return;
+	}
+	rs->first_remote = remote;
+	rs->first_local = local;
+	rs->addrs_retired = 1;
 }
 
 int

@@ -87,6 +87,13 @@ struct ssh *resilient_attempt_session(const struct ssh *ssh);
 /* Make a verified attempt the session's transport; sends SYNC */
 int	resilient_adopt(struct ssh *live, struct ssh *attempt);
 
+/*
+ * The transport moved to a new connection: keep the first connection's
+ * address strings, which callers may hold, until the session is freed;
+ * free later ones.  Either may be NULL.
+ */
+void	resilient_retire_addrs(struct ssh *ssh, char *remote, char *local);
+
 /* packet hook: a message (type byte first) is handed to the transport */
 int	resilient_packet_sent(struct ssh *ssh, u_char type, const u_char *msg,
     size_t len);
