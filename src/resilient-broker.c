@@ -246,6 +246,9 @@ resilient_broker_resume(int sock, const struct sshbuf *request,
 	*codep = RESILIENT_UNKNOWN;
 	if (startup_pipe == -1)
 		return 0;	/* no listener (sshd -i or -d): nothing to find */
+	/* Judged before the marker: the listener must get all or nothing */
+	if (sshbuf_len(request) > RESILIENT_FRAME_MAX)
+		return SSH_ERR_NO_BUFFER_SPACE;
 	if ((b = sshbuf_new()) == NULL)
 		return SSH_ERR_ALLOC_FAIL;
 	if (atomicio(vwrite, startup_pipe, "\003", 1) != 1) {

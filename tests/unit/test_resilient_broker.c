@@ -24,6 +24,7 @@
 #include "includes.h"
 
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <poll.h>
@@ -323,6 +324,99 @@ test_broker_routes_by_token(void **state)
 	child_free(&n);
 }
 
+/* Whether a reconnect naming token reaches the session at link */
+static int
+reaches(struct child *n, const u_char *token, int link, int sock)
+{
+	struct sshbuf *b;
+	u_char type;
+	int fd, r;
+
+	resume_request(n, token, sock);
+	assert_non_null(b = sshbuf_new());
+	set_nonblock(link);
+	if ((r = resilient_frame_recv(link, &type, b, &fd, 200)) != 0) {
+		assert_int_equal(result_on(n->pipe[1]), RESILIENT_UNKNOWN);
+		sshbuf_free(b);
+		return 0;
+	}
+	assert_int_equal(type, RESILIENT_BROKER_RESUME);
+	close(fd);
+	sshbuf_reset(b);
+	assert_int_equal(sshbuf_put_u32(b, RESILIENT_RESUMED), 0);
+	assert_int_equal(resilient_frame_send(link, RESILIENT_BROKER_RESULT, b,
+	    -1), 0);
+	listener_polls(1000);
+	assert_int_equal(result_on(n->pipe[1]), RESILIENT_RESUMED);
+	sshbuf_free(b);
+	return 1;
+}
+
+/* A session registers the tokens in toks (n of them) at once */
+static void
+register_tokens(int link, u_char toks[][RESILIENT_TOKEN_LEN], int n)
+{
+	struct sshbuf *b;
+	int i;
+
+	assert_non_null(b = sshbuf_new());
+	for (i = 0; i < n; i++)
+		assert_int_equal(sshbuf_put_string(b, toks[i],
+		    RESILIENT_TOKEN_LEN), 0);
+	assert_int_equal(resilient_frame_send(link, RESILIENT_BROKER_REGISTER,
+	    b, -1), 0);
+	listener_polls(1000);
+	sshbuf_free(b);
+}
+
+/*
+ * A session names up to three tokens (current, previous, next); a set
+ * with a token another session holds changes nothing.
+ */
+static void
+test_broker_registers_token_sets(void **state)
+{
+	struct child s1, s2, n;
+	u_char t1[RESILIENT_TOKEN_LEN], set[3][RESILIENT_TOKEN_LEN];
+	u_char bad[2][RESILIENT_TOKEN_LEN];
+	int l1, l2, sock[2], i;
+
+	memset(t1, 0x11, sizeof(t1));
+	for (i = 0; i < 3; i++)
+		memset(set[i], 0x40 + i, sizeof(set[i]));
+	memset(bad[0], 0x50, sizeof(bad[0]));
+	memcpy(bad[1], t1, sizeof(t1));
+	child_new(&s1, "session 1");
+	child_new(&s2, "session 2");
+	child_new(&n, "new connection");
+	l1 = session_new(&s1, t1);
+	l2 = session_new(&s2, set[0]);
+	pair(sock);
+
+	register_tokens(l2, set, 3);
+	for (i = 0; i < 3; i++)
+		assert_true(reaches(&n, set[i], l2, sock[0]));
+	/* t1 is session 1's: the whole set is ignored */
+	register_tokens(l2, bad, 2);
+	assert_false(reaches(&n, bad[0], l2, sock[0]));
+	assert_true(reaches(&n, t1, l1, sock[0]));
+	for (i = 0; i < 3; i++)
+		assert_true(reaches(&n, set[i], l2, sock[0]));
+	/* a smaller set drops the others */
+	register_tokens(l2, set, 1);
+	assert_true(reaches(&n, set[0], l2, sock[0]));
+	assert_false(reaches(&n, set[2], l2, sock[0]));
+
+	close(l1);
+	close(l2);
+	listener_polls(1000);
+	close(sock[0]);
+	close(sock[1]);
+	child_free(&s1);
+	child_free(&s2);
+	child_free(&n);
+}
+
 /* A session tells the listener it lost (or regained) its connection */
 static void
 session_tells(int link, u_char type)
@@ -413,6 +507,30 @@ test_no_listener(void **state)
 	sshbuf_free(b);
 }
 
+/* A request too large for a frame is refused before the listener sees
+   any of it: not even the startup pipe's marker byte */
+static void
+test_oversized_request_sends_nothing(void **state)
+{
+	struct sshbuf *b;
+	u_int code = 99;
+	int sp[2], n = -1;
+
+	pair(sp);
+	resilient_broker_set_pipe(sp[1]);
+	assert_non_null(b = sshbuf_new());
+	assert_int_equal(sshbuf_reserve(b, RESILIENT_FRAME_MAX + 1, NULL), 0);
+	assert_int_equal(resilient_broker_resume(sp[1], b, &code),
+	    SSH_ERR_NO_BUFFER_SPACE);
+	assert_int_equal(code, RESILIENT_UNKNOWN);
+	assert_int_equal(ioctl(sp[0], FIONREAD, &n), 0);
+	assert_int_equal(n, 0);
+	resilient_broker_set_pipe(-1);
+	sshbuf_free(b);
+	close(sp[0]);
+	close(sp[1]);
+}
+
 int
 main(void)
 {
@@ -421,7 +539,9 @@ main(void)
 		cmocka_unit_test(test_frame_oversized_refused),
 		cmocka_unit_test(test_frame_truncated_and_slow),
 		cmocka_unit_test(test_broker_routes_by_token),
+		cmocka_unit_test(test_broker_registers_token_sets),
 		cmocka_unit_test(test_no_listener),
+		cmocka_unit_test(test_oversized_request_sends_nothing),
 		cmocka_unit_test(test_broker_caps_detached),
 	};
 
