@@ -72,6 +72,14 @@ run_unit() {
 		group_end unit
 		return
 	fi
+	# PROTOCOL.resilient Appendix A against tests/vectors/, byte for byte
+	if make -s -C "$RS_TOP/tests/unit" TREE="$tree" OUT="$out" \
+	    check-vectors >"$logs/unit-vectors.log" 2>&1; then
+		result pass resilient-vectors-text "(Appendix A matches)"
+	else
+		result fail resilient-vectors-text "(log: $logs/unit-vectors.log)"
+		show_tail "$logs/unit-vectors.log"
+	fi
 	if [ "${VALGRIND:-yes}" != no ] && command -v valgrind >/dev/null; then
 		vg=(valgrind -q --error-exitcode=99 --leak-check=full
 		    --suppressions="$RS_TOP/tests/unit/valgrind.supp"
