@@ -50,7 +50,7 @@ grep 'peer acknowledged up to' $TEST_SSHD_LOGFILE >/dev/null ||
 transfer -oResilientSessions=no
 own_proposal | grep 'KEX algorithms' >/dev/null ||
 	fail "client proposal not found in the log"
-own_proposal | grep 'resilient-v00' >/dev/null &&
+own_proposal | grep 'resilient-v0' >/dev/null &&
 	fail "client with ResilientSessions=no offered the extension"
 grep 'resilient sessions\|acknowledged up to' $out >/dev/null &&
 	fail "client with ResilientSessions=no used the extension"

@@ -27,7 +27,7 @@ import socket
 import struct
 import sys
 
-NAME = b"resilient-v00@resilient-ssh.invalid"
+NAME = b"resilient-v01@resilient-ssh.invalid"
 
 
 def string(b):
@@ -76,9 +76,10 @@ def recorded(path, mode):
     if not packets or packets[-1][5] != 30:
         raise ValueError("%s: does not end with a RECONNECT" % path)
     # RECONNECT: uint32 len, byte padlen, byte 30, string token (32),
-    # string mac, padding
+    # string share, uint64 next, string mac, padding
     p = packets[-1]
-    mac = 10 + 32
+    share = 10 + 32
+    mac = share + 4 + struct.unpack(">I", p[share:share + 4])[0] + 8
     maclen = struct.unpack(">I", p[mac:mac + 4])[0]
     if struct.unpack(">I", p[6:10])[0] != 32 or \
             mac + 4 + maclen + p[4] != len(p):
@@ -110,7 +111,8 @@ def main():
              b"hmac-sha2-256", b"hmac-sha2-256", b"none", b"none", b"", b""]
     kexinit = bytes([20]) + os.urandom(16) + \
         b"".join(string(x) for x in lists) + b"\0" + b"\0\0\0\0"
-    reconnect = bytes([30]) + string(os.urandom(32)) + string(os.urandom(32))
+    reconnect = bytes([30]) + string(os.urandom(32)) + \
+        string(os.urandom(32)) + struct.pack(">Q", 0) + string(os.urandom(32))
     if client is None:
         client = packet(kexinit) + packet(reconnect)
     sock.sendall(client)

@@ -654,6 +654,7 @@ move_start(struct ssh *ssh, const struct sockaddr *peer, socklen_t plen)
 	    SO_KEEPALIVE, &on, &len) == 0 && on != 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on,
 		    sizeof(on));
+	set_nodelay(fd);	/* the handshake's messages go at once */
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 || set_nonblock(fd) != 0 ||
 	    (connect(fd, peer, plen) == -1 && errno != EINPROGRESS)) {
 		oerrno = errno;
@@ -815,6 +816,22 @@ move_tick(struct ssh *ssh, double now)
 	move_failed(ssh, r == 0 ? SSH_ERR_CONN_TIMEOUT : r);
 }
 
+/* Wait at most timeout_ms for the server to send something */
+static int
+server_spoke(struct ssh *att, int timeout_ms)
+{
+	struct pollfd pfd;
+	int n;
+
+	pfd.fd = ssh_packet_get_connection_in(att);
+	pfd.events = POLLIN;
+	while ((n = poll(&pfd, 1, timeout_ms)) == -1 && errno == EINTR)
+		;
+	if (n == -1)
+		return SSH_ERR_SYSTEM_ERROR;
+	return n == 0 ? SSH_ERR_CONN_TIMEOUT : 0;
+}
+
 /*
  * One reconnect attempt; 0 once the session runs on a new connection.
  * "last": a refusal would end the session, so let its errors show.
@@ -843,8 +860,15 @@ attempt(struct ssh *live, int last)
 		r = SSH_ERR_SYSTEM_ERROR;
 	else {
 		ssh_packet_set_timeout(att, rc->attempt_timeout, 1);
-		r = kex_exchange_identification(att, timeout_ms,
-		    rc->version_addendum);
+		/*
+		 * The server speaks first: once its version string is here,
+		 * ours and the KEXINIT leave together, a round trip saved.
+		 */
+		if (ssh_packet_connection_is_on_socket(att))
+			set_nodelay(ssh_packet_get_connection_in(att));
+		if ((r = server_spoke(att, timeout_ms)) == 0)
+			r = kex_exchange_identification(att, timeout_ms,
+			    rc->version_addendum);
 	}
 	if (r == 0 && (r = attempt_begin(att, live)) == 0)
 		r = ssh_dispatch_run(att, DISPATCH_BLOCK, &att->kex->done);

@@ -31,6 +31,8 @@ struct resilient {
 	int	offered;		/* we list the pseudo-algorithm */
 	int	negotiated;		/* both initial KEXINITs list it */
 	int	hash_alg;		/* HASH of the initial key exchange */
+	int	share_kind;		/* its family, for a resume (3.1) */
+	int	share_nid;		/* its curve, for ECDH */
 	u_int	epoch;			/* key exchanges folded into secret */
 	size_t	buffer_max;		/* replay buffer cap, bytes */
 	size_t	secret_len;
@@ -65,8 +67,12 @@ struct resilient {
 	size_t	ack_bytes;		/* acknowledgement interval */
 	struct resilient_stats stats;
 
-	/* Resuming (PROTOCOL.resilient 3.2): from adoption to peer's SYNC */
+	/* Resuming (PROTOCOL.resilient 3.2): while replaying */
 	int	resuming;
+	int	expect_sync;		/* adopted; the peer's SYNC is due */
+	uint64_t sync_floor;		/* the counter we sent in the handshake */
+	uint64_t skip;			/* replayed messages we already have */
+	int	drop;			/* the message being read is one */
 	u_int	replay_pending;		/* replayed messages not yet sent */
 	struct resilient_held_list *held; /* messages held back meanwhile */
 	size_t	held_bytes;

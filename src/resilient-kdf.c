@@ -31,14 +31,16 @@
 /*
  * Key derivation of PROTOCOL.resilient section 4:
  *
- *	R  = HASH(K || H || "resilient-v00 resume" || session_id)	(4.1)
- *	R' = HASH(K' || H' || "resilient-v00 ratchet" || R)		(4.2)
- *	token = first 32 bytes of HMAC(R, "resilient-v00 token")	(4.3)
- *	T = string(V_C) || string(V_S) || string(I_C) || string(I_S) ||
- *	    string(token)
- *	client_mac = HMAC(R, "resilient-v00 client" || T)
- *	server_mac = HMAC(R, "resilient-v00 server" || T || string(client_mac))
- *	Hr = HASH(T || string(client_mac) || string(server_mac))	(4.4)
+ *	R  = HASH(K || H || "resilient-v01 resume" || session_id)	(4.1)
+ *	R' = HASH(K' || H' || "resilient-v01 ratchet" || R)		(4.2)
+ *	token = first 32 bytes of HMAC(R, "resilient-v01 token")	(4.3)
+ *	T_C = string(V_C) || string(V_S) || string(I_C) || string(I_S) ||
+ *	    string(token) || string(Q_C) || uint64(next_C)
+ *	client_mac = HMAC(R, "resilient-v01 client" || T_C)
+ *	T_S = T_C || string(client_mac) || string(Q_S) || uint64(next_S)
+ *	server_mac = HMAC(R, "resilient-v01 server" || T_S)
+ *	Hr = HASH(T_S || string(server_mac))				(4.4)
+ *	M = HASH(string(R) || K_e || Hr || "resilient-v01 key")
  *
  * K is hashed exactly as the caller's buffer holds it (already an mpint
  * or string), as derive_key() in kex.c does. H and session_id are raw
@@ -233,10 +235,18 @@ resilient_kdf_token(int hash_alg, const u_char *r, size_t rlen,
 	    NULL, 0, token, tokenlen);
 }
 
+static int
+kdf_valid_share(const u_char *share, size_t len)
+{
+	return share != NULL && len >= RESILIENT_SHARE_MIN &&
+	    len <= RESILIENT_SHARE_MAX;
+}
+
 int
 resilient_kdf_transcript(struct sshbuf *t, const char *v_c, const char *v_s,
     const struct sshbuf *kexinit_c, const struct sshbuf *kexinit_s,
-    const u_char *token, size_t tokenlen)
+    const u_char *token, size_t tokenlen, const u_char *share,
+    size_t sharelen, uint64_t next)
 {
 	struct sshbuf *b = NULL;
 	int r;
@@ -246,7 +256,7 @@ resilient_kdf_transcript(struct sshbuf *t, const char *v_c, const char *v_s,
 		return SSH_ERR_INVALID_ARGUMENT;
 	if (!kdf_valid_version(v_c) || !kdf_valid_version(v_s) ||
 	    sshbuf_len(kexinit_c) == 0 || sshbuf_len(kexinit_s) == 0 ||
-	    tokenlen != RESILIENT_TOKEN_LEN)
+	    tokenlen != RESILIENT_TOKEN_LEN || !kdf_valid_share(share, sharelen))
 		return SSH_ERR_INVALID_ARGUMENT;
 	/* Built aside so that t is left as it was on failure */
 	if ((b = sshbuf_new()) == NULL) {
@@ -263,6 +273,32 @@ resilient_kdf_transcript(struct sshbuf *t, const char *v_c, const char *v_s,
 	    (r = sshbuf_put_u8(b, SSH2_MSG_KEXINIT)) != 0 ||
 	    (r = sshbuf_putb(b, kexinit_s)) != 0 ||
 	    (r = sshbuf_put_string(b, token, tokenlen)) != 0 ||
+	    (r = sshbuf_put_string(b, share, sharelen)) != 0 ||
+	    (r = sshbuf_put_u64(b, next)) != 0 ||
+	    (r = sshbuf_putb(t, b)) != 0)
+		goto out;
+	r = 0;
+ out:
+	sshbuf_free(b);
+	return r;
+}
+
+int
+resilient_kdf_transcript_server(struct sshbuf *t, const u_char *client_mac,
+    size_t cmaclen, const u_char *share, size_t sharelen, uint64_t next)
+{
+	struct sshbuf *b = NULL;
+	int r;
+
+	if (t == NULL || client_mac == NULL || sshbuf_len(t) == 0 ||
+	    cmaclen < RESILIENT_MAC_MIN || cmaclen > RESILIENT_MAC_MAX ||
+	    !kdf_valid_share(share, sharelen))
+		return SSH_ERR_INVALID_ARGUMENT;
+	if ((b = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = sshbuf_put_string(b, client_mac, cmaclen)) != 0 ||
+	    (r = sshbuf_put_string(b, share, sharelen)) != 0 ||
+	    (r = sshbuf_put_u64(b, next)) != 0 ||
 	    (r = sshbuf_putb(t, b)) != 0)
 		goto out;
 	r = 0;
@@ -288,23 +324,21 @@ resilient_kdf_client_mac(int hash_alg, const u_char *r, size_t rlen,
 
 int
 resilient_kdf_server_mac(int hash_alg, const u_char *r, size_t rlen,
-    const struct sshbuf *t, const u_char *client_mac, size_t client_maclen,
-    u_char *mac, size_t maclen)
+    const struct sshbuf *t_s, u_char *mac, size_t maclen)
 {
 	size_t hlen;
 
-	if (r == NULL || t == NULL || client_mac == NULL || mac == NULL)
+	if (r == NULL || t_s == NULL || mac == NULL)
 		return SSH_ERR_INVALID_ARGUMENT;
 	if ((hlen = kdf_hlen(hash_alg)) == 0 || rlen != hlen ||
-	    sshbuf_len(t) == 0 || client_maclen != hlen || maclen != hlen)
+	    sshbuf_len(t_s) == 0 || maclen != hlen)
 		return SSH_ERR_INVALID_ARGUMENT;
-	return kdf_hmac(hash_alg, r, rlen, RESILIENT_LABEL_SERVER, t,
-	    client_mac, client_maclen, mac, maclen);
+	return kdf_hmac(hash_alg, r, rlen, RESILIENT_LABEL_SERVER, t_s,
+	    NULL, 0, mac, maclen);
 }
 
 int
-resilient_kdf_reconnect_hash(int hash_alg, const struct sshbuf *t,
-    const u_char *client_mac, size_t cmaclen,
+resilient_kdf_reconnect_hash(int hash_alg, const struct sshbuf *t_s,
     const u_char *server_mac, size_t smaclen, u_char *out, size_t outlen)
 {
 	struct ssh_digest_ctx *ctx = NULL;
@@ -312,19 +346,17 @@ resilient_kdf_reconnect_hash(int hash_alg, const struct sshbuf *t,
 	size_t hlen;
 	int r;
 
-	if (t == NULL || client_mac == NULL || server_mac == NULL ||
-	    out == NULL)
+	if (t_s == NULL || server_mac == NULL || out == NULL)
 		return SSH_ERR_INVALID_ARGUMENT;
-	if ((hlen = kdf_hlen(hash_alg)) == 0 || sshbuf_len(t) == 0 ||
-	    cmaclen != hlen || smaclen != hlen || outlen != hlen)
+	if ((hlen = kdf_hlen(hash_alg)) == 0 || sshbuf_len(t_s) == 0 ||
+	    smaclen != hlen || outlen != hlen)
 		return SSH_ERR_INVALID_ARGUMENT;
 	if ((ctx = ssh_digest_start(hash_alg)) == NULL ||
-	    ssh_digest_update_buffer(ctx, t) != 0) {
+	    ssh_digest_update_buffer(ctx, t_s) != 0) {
 		r = SSH_ERR_LIBCRYPTO_ERROR;
 		goto out;
 	}
-	if ((r = kdf_digest_string(ctx, client_mac, cmaclen)) != 0 ||
-	    (r = kdf_digest_string(ctx, server_mac, smaclen)) != 0)
+	if ((r = kdf_digest_string(ctx, server_mac, smaclen)) != 0)
 		goto out;
 	if (ssh_digest_final(ctx, digest, hlen) != 0) {
 		r = SSH_ERR_LIBCRYPTO_ERROR;
@@ -336,6 +368,43 @@ resilient_kdf_reconnect_hash(int hash_alg, const struct sshbuf *t,
 	explicit_bzero(digest, sizeof(digest));
 	ssh_digest_free(ctx);
 	return r;
+}
+
+int
+resilient_kdf_resume_key(int hash_alg, const u_char *r, size_t rlen,
+    const struct sshbuf *k_e, const u_char *hr, size_t hrlen,
+    u_char *out, size_t outlen)
+{
+	struct ssh_digest_ctx *ctx = NULL;
+	u_char digest[SSH_DIGEST_MAX_LENGTH];
+	size_t hlen;
+	int ret;
+
+	if (r == NULL || k_e == NULL || hr == NULL || out == NULL)
+		return SSH_ERR_INVALID_ARGUMENT;
+	if ((hlen = kdf_hlen(hash_alg)) == 0 || rlen != hlen ||
+	    sshbuf_len(k_e) == 0 || hrlen != hlen || outlen != hlen)
+		return SSH_ERR_INVALID_ARGUMENT;
+	if ((ctx = ssh_digest_start(hash_alg)) == NULL) {
+		ret = SSH_ERR_LIBCRYPTO_ERROR;
+		goto out;
+	}
+	if ((ret = kdf_digest_string(ctx, r, rlen)) != 0)
+		goto out;
+	if (ssh_digest_update_buffer(ctx, k_e) != 0 ||
+	    ssh_digest_update(ctx, hr, hrlen) != 0 ||
+	    ssh_digest_update(ctx, RESILIENT_LABEL_KEY,
+	    strlen(RESILIENT_LABEL_KEY)) != 0 ||
+	    ssh_digest_final(ctx, digest, hlen) != 0) {
+		ret = SSH_ERR_LIBCRYPTO_ERROR;
+		goto out;
+	}
+	memcpy(out, digest, outlen);
+	ret = 0;
+ out:
+	explicit_bzero(digest, sizeof(digest));
+	ssh_digest_free(ctx);
+	return ret;
 }
 
 int

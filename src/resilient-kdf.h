@@ -39,39 +39,54 @@
 
 struct sshbuf;
 
-/* R = HASH(K || H || "resilient-v00 resume" || session_id), H is HLEN */
+/* R = HASH(K || H || "resilient-v01 resume" || session_id), H is HLEN */
 int resilient_kdf_resume_secret(int hash_alg,
     const struct sshbuf *shared_secret, const u_char *hash, size_t hashlen,
     const u_char *session_id, size_t session_id_len,
     u_char *out, size_t outlen);
 
-/* R' = HASH(K' || H' || "resilient-v00 ratchet" || R); out may alias r */
+/* R' = HASH(K' || H' || "resilient-v01 ratchet" || R); out may alias r */
 int resilient_kdf_ratchet(int hash_alg, const struct sshbuf *shared_secret,
     const u_char *hash, size_t hashlen, const u_char *r, size_t rlen,
     u_char *out, size_t outlen);
 
-/* token = first RESILIENT_TOKEN_LEN bytes of HMAC(R, "resilient-v00 token") */
+/* token = first RESILIENT_TOKEN_LEN bytes of HMAC(R, "resilient-v01 token") */
 int resilient_kdf_token(int hash_alg, const u_char *r, size_t rlen,
     u_char *token, size_t tokenlen);
 
-/* Append T, the string() of V_C, V_S, I_C, I_S and token in turn, to t */
+/*
+ * Append T_C to t: the string() of V_C, V_S, I_C, I_S, token and the
+ * client's share Q_C in turn, then uint64(next_C)
+ */
 int resilient_kdf_transcript(struct sshbuf *t, const char *v_c,
     const char *v_s, const struct sshbuf *kexinit_c,
-    const struct sshbuf *kexinit_s, const u_char *token, size_t tokenlen);
+    const struct sshbuf *kexinit_s, const u_char *token, size_t tokenlen,
+    const u_char *share, size_t sharelen, uint64_t next);
 
-/* client_mac = HMAC(R, "resilient-v00 client" || T) */
+/* Extend T_C in t to T_S: string(client_mac), string(Q_S), uint64(next_S) */
+int resilient_kdf_transcript_server(struct sshbuf *t,
+    const u_char *client_mac, size_t cmaclen, const u_char *share,
+    size_t sharelen, uint64_t next);
+
+/* client_mac = HMAC(R, "resilient-v01 client" || T_C) */
 int resilient_kdf_client_mac(int hash_alg, const u_char *r, size_t rlen,
     const struct sshbuf *t, u_char *mac, size_t maclen);
 
-/* server_mac = HMAC(R, "resilient-v00 server" || T || string(client_mac)) */
+/* server_mac = HMAC(R, "resilient-v01 server" || T_S) */
 int resilient_kdf_server_mac(int hash_alg, const u_char *r, size_t rlen,
-    const struct sshbuf *t, const u_char *client_mac, size_t client_maclen,
-    u_char *mac, size_t maclen);
+    const struct sshbuf *t_s, u_char *mac, size_t maclen);
 
-/* Hr = HASH(T || string(client_mac) || string(server_mac)) */
-int resilient_kdf_reconnect_hash(int hash_alg, const struct sshbuf *t,
-    const u_char *client_mac, size_t cmaclen,
+/* Hr = HASH(T_S || string(server_mac)) */
+int resilient_kdf_reconnect_hash(int hash_alg, const struct sshbuf *t_s,
     const u_char *server_mac, size_t smaclen, u_char *out, size_t outlen);
+
+/*
+ * M = HASH(string(R) || K_e || Hr || "resilient-v01 key"): the resume's
+ * fresh shared secret K_e (encoded as its method encodes K) mixed with R
+ */
+int resilient_kdf_resume_key(int hash_alg, const u_char *r, size_t rlen,
+    const struct sshbuf *k_e, const u_char *hr, size_t hrlen,
+    u_char *out, size_t outlen);
 
 /* Encode string(R) into a fresh sshbuf, the K of the reconnect derivation */
 int resilient_kdf_secret_as_k(const u_char *r, size_t rlen,

@@ -66,28 +66,6 @@ get_string(const u_char **pp, size_t *lenp, size_t min, size_t max,
 	return 0;
 }
 
-/* Append string(s1), then string(s2) unless s2 is NULL, all or nothing */
-static int
-put_strings(struct sshbuf *b, const u_char *s1, size_t len1,
-    const u_char *s2, size_t len2)
-{
-	u_char *p;
-	size_t need;
-	int r;
-
-	need = 4 + len1 + (s2 == NULL ? 0 : 4 + len2);
-	if ((r = sshbuf_reserve(b, need, &p)) != 0)
-		return r;
-	POKE_U32(p, len1);
-	memcpy(p + 4, s1, len1);
-	if (s2 != NULL) {
-		p += 4 + len1;
-		POKE_U32(p, len2);
-		memcpy(p + 4, s2, len2);
-	}
-	return 0;
-}
-
 int
 resilient_msg_put_counter(struct sshbuf *b, uint64_t next)
 {
@@ -121,90 +99,135 @@ resilient_msg_get_counter(const u_char *body, size_t len, uint64_t *nextp)
 	return r;
 }
 
-int
-resilient_msg_put_reconnect(struct sshbuf *b, const u_char *token,
-    size_t tokenlen, const u_char *mac, size_t maclen)
+/* Take a uint64 from the body at *pp, which has *lenp bytes left */
+static int
+get_u64(const u_char **pp, size_t *lenp, uint64_t *vp)
 {
-	if (b == NULL || token == NULL || mac == NULL ||
-	    tokenlen != RESILIENT_TOKEN_LEN || !mac_len_ok(maclen))
-		return SSH_ERR_INVALID_ARGUMENT;
-	return put_strings(b, token, tokenlen, mac, maclen);
+	if (*lenp < 8)
+		return SSH_ERR_MESSAGE_INCOMPLETE;
+	*vp = PEEK_U64(*pp);
+	*pp += 8;
+	*lenp -= 8;
+	return 0;
+}
+
+static int
+share_len_ok(size_t n)
+{
+	return n >= RESILIENT_SHARE_MIN && n <= RESILIENT_SHARE_MAX;
 }
 
 int
-resilient_msg_get_reconnect(const u_char *body, size_t len, u_char *token,
-    u_char *mac, size_t *maclenp)
+resilient_msg_put_reconnect(struct sshbuf *b, const u_char *token,
+    size_t tokenlen, const u_char *share, size_t sharelen, uint64_t next,
+    const u_char *mac, size_t maclen)
 {
-	const u_char *p = body, *tok, *m;
-	size_t left = len, toklen, mlen;
-	int r = SSH_ERR_INTERNAL_ERROR;
+	struct sshbuf *t;
+	int r;
 
-	if (body == NULL || token == NULL || mac == NULL || maclenp == NULL) {
-		r = SSH_ERR_INVALID_ARGUMENT;
+	if (b == NULL || token == NULL || share == NULL || mac == NULL ||
+	    tokenlen != RESILIENT_TOKEN_LEN || !share_len_ok(sharelen) ||
+	    !mac_len_ok(maclen))
+		return SSH_ERR_INVALID_ARGUMENT;
+	/* all or nothing */
+	if ((t = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = sshbuf_put_string(t, token, tokenlen)) != 0 ||
+	    (r = sshbuf_put_string(t, share, sharelen)) != 0 ||
+	    (r = sshbuf_put_u64(t, next)) != 0 ||
+	    (r = sshbuf_put_string(t, mac, maclen)) != 0 ||
+	    (r = sshbuf_putb(b, t)) != 0)
 		goto out;
-	}
-	if ((r = get_string(&p, &left, RESILIENT_TOKEN_LEN,
-	    RESILIENT_TOKEN_LEN, &tok, &toklen)) != 0 ||
-	    (r = get_string(&p, &left, RESILIENT_MAC_MIN,
-	    RESILIENT_MAC_MAX, &m, &mlen)) != 0)
-		goto out;
-	if (left != 0) {
-		r = SSH_ERR_UNEXPECTED_TRAILING_DATA;
-		goto out;
-	}
-	/* Validated: toklen is the token length, mlen <= RESILIENT_MAC_MAX */
-	memcpy(token, tok, toklen);
-	memset(mac, 0, RESILIENT_MAC_MAX);
-	memcpy(mac, m, mlen);
-	*maclenp = mlen;
-	r = 0;
  out:
-	if (r != 0) {
-		if (token != NULL)
-			explicit_bzero(token, RESILIENT_TOKEN_LEN);
-		if (mac != NULL)
-			explicit_bzero(mac, RESILIENT_MAC_MAX);
-		if (maclenp != NULL)
-			*maclenp = 0;
-	}
+	sshbuf_free(t);
 	return r;
 }
 
 int
-resilient_msg_put_reconnect_reply(struct sshbuf *b, const u_char *mac,
-    size_t maclen)
+resilient_msg_get_reconnect(const u_char *body, size_t len,
+    struct resilient_reconnect_msg *m)
 {
-	if (b == NULL || mac == NULL || !mac_len_ok(maclen))
-		return SSH_ERR_INVALID_ARGUMENT;
-	return put_strings(b, mac, maclen, NULL, 0);
-}
-
-int
-resilient_msg_get_reconnect_reply(const u_char *body, size_t len,
-    u_char *mac, size_t expected_maclen)
-{
-	const u_char *p = body, *m;
-	size_t left = len, mlen;
+	const u_char *p = body, *tok, *mac;
+	size_t left = len, toklen, maclen;
 	int r = SSH_ERR_INTERNAL_ERROR;
 
-	if (body == NULL || mac == NULL || !mac_len_ok(expected_maclen)) {
-		r = SSH_ERR_INVALID_ARGUMENT;
-		goto out;
-	}
-	if ((r = get_string(&p, &left, expected_maclen, expected_maclen,
-	    &m, &mlen)) != 0)
+	if (m != NULL)
+		memset(m, 0, sizeof(*m));
+	if (body == NULL || m == NULL)
+		return SSH_ERR_INVALID_ARGUMENT;
+	if ((r = get_string(&p, &left, RESILIENT_TOKEN_LEN,
+	    RESILIENT_TOKEN_LEN, &tok, &toklen)) != 0 ||
+	    (r = get_string(&p, &left, RESILIENT_SHARE_MIN,
+	    RESILIENT_SHARE_MAX, &m->share, &m->share_len)) != 0 ||
+	    (r = get_u64(&p, &left, &m->next)) != 0 ||
+	    (r = get_string(&p, &left, RESILIENT_MAC_MIN,
+	    RESILIENT_MAC_MAX, &mac, &maclen)) != 0)
 		goto out;
 	if (left != 0) {
 		r = SSH_ERR_UNEXPECTED_TRAILING_DATA;
 		goto out;
 	}
-	/* Validated: mlen == expected_maclen */
-	memcpy(mac, m, mlen);
+	/* Validated: the lengths fit the arrays */
+	memcpy(m->token, tok, toklen);
+	memcpy(m->mac, mac, maclen);
+	m->mac_len = maclen;
 	r = 0;
  out:
-	/* With a bad expected_maclen the size of mac is unknown: leave it */
-	if (r != 0 && mac != NULL && mac_len_ok(expected_maclen))
-		explicit_bzero(mac, expected_maclen);
+	if (r != 0)
+		explicit_bzero(m, sizeof(*m));
+	return r;
+}
+
+int
+resilient_msg_put_reconnect_reply(struct sshbuf *b, const u_char *share,
+    size_t sharelen, uint64_t next, const u_char *mac, size_t maclen)
+{
+	struct sshbuf *t;
+	int r;
+
+	if (b == NULL || share == NULL || mac == NULL ||
+	    !share_len_ok(sharelen) || !mac_len_ok(maclen))
+		return SSH_ERR_INVALID_ARGUMENT;
+	if ((t = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = sshbuf_put_string(t, share, sharelen)) != 0 ||
+	    (r = sshbuf_put_u64(t, next)) != 0 ||
+	    (r = sshbuf_put_string(t, mac, maclen)) != 0 ||
+	    (r = sshbuf_putb(b, t)) != 0)
+		goto out;
+ out:
+	sshbuf_free(t);
+	return r;
+}
+
+int
+resilient_msg_get_reconnect_reply(const u_char *body, size_t len,
+    size_t expected_maclen, struct resilient_reply_msg *m)
+{
+	const u_char *p = body, *mac;
+	size_t left = len, maclen;
+	int r = SSH_ERR_INTERNAL_ERROR;
+
+	if (m != NULL)
+		memset(m, 0, sizeof(*m));
+	if (body == NULL || m == NULL || !mac_len_ok(expected_maclen))
+		return SSH_ERR_INVALID_ARGUMENT;
+	if ((r = get_string(&p, &left, RESILIENT_SHARE_MIN,
+	    RESILIENT_SHARE_MAX, &m->share, &m->share_len)) != 0 ||
+	    (r = get_u64(&p, &left, &m->next)) != 0 ||
+	    (r = get_string(&p, &left, expected_maclen, expected_maclen,
+	    &mac, &maclen)) != 0)
+		goto out;
+	if (left != 0) {
+		r = SSH_ERR_UNEXPECTED_TRAILING_DATA;
+		goto out;
+	}
+	memcpy(m->mac, mac, maclen);
+	m->mac_len = maclen;
+	r = 0;
+ out:
+	if (r != 0)
+		explicit_bzero(m, sizeof(*m));
 	return r;
 }
 

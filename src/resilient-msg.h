@@ -19,6 +19,8 @@
 
 #include <sys/types.h>
 
+#include "resilient-proto.h"
+
 /*
  * Codec for the bodies of the resilient-sessions messages
  * (PROTOCOL.resilient sections 2.2 and 3.1). A body is everything after
@@ -45,21 +47,43 @@ int resilient_msg_put_counter(struct sshbuf *b, uint64_t next);
 int resilient_msg_get_counter(const u_char *body, size_t len,
     uint64_t *nextp);
 
-/* Body of SSH2_MSG_RESILIENT_RECONNECT: string token, string client_mac */
+/* A RECONNECT, decoded; share points into the decoded body */
+struct resilient_reconnect_msg {
+	u_char	token[RESILIENT_TOKEN_LEN];
+	const u_char *share;		/* the client's key exchange share */
+	size_t	share_len;
+	uint64_t next;			/* the client's next expected counter */
+	u_char	mac[RESILIENT_MAC_MAX];	/* client_mac */
+	size_t	mac_len;
+};
+
+/* A RECONNECT_REPLY, decoded; share points into the decoded body */
+struct resilient_reply_msg {
+	const u_char *share;		/* the server's key exchange share */
+	size_t	share_len;
+	uint64_t next;			/* the server's next expected counter */
+	u_char	mac[RESILIENT_MAC_MAX];	/* server_mac */
+	size_t	mac_len;
+};
+
+/* Body of SSH2_MSG_RESILIENT_RECONNECT:
+   string token, string share, uint64 next, string client_mac */
 int resilient_msg_put_reconnect(struct sshbuf *b, const u_char *token,
-    size_t tokenlen, const u_char *mac, size_t maclen);
+    size_t tokenlen, const u_char *share, size_t sharelen, uint64_t next,
+    const u_char *mac, size_t maclen);
 
-/* Decode RECONNECT to token[RESILIENT_TOKEN_LEN], mac[RESILIENT_MAC_MAX] */
+/* Decode a RECONNECT body */
 int resilient_msg_get_reconnect(const u_char *body, size_t len,
-    u_char *token, u_char *mac, size_t *maclenp);
+    struct resilient_reconnect_msg *m);
 
-/* Body of SSH2_MSG_RESILIENT_RECONNECT_REPLY: string server_mac */
-int resilient_msg_put_reconnect_reply(struct sshbuf *b, const u_char *mac,
-    size_t maclen);
+/* Body of SSH2_MSG_RESILIENT_RECONNECT_REPLY:
+   string share, uint64 next, string server_mac */
+int resilient_msg_put_reconnect_reply(struct sshbuf *b, const u_char *share,
+    size_t sharelen, uint64_t next, const u_char *mac, size_t maclen);
 
 /* Decode a RECONNECT_REPLY body whose mac must be expected_maclen bytes */
 int resilient_msg_get_reconnect_reply(const u_char *body, size_t len,
-    u_char *mac, size_t expected_maclen);
+    size_t expected_maclen, struct resilient_reply_msg *m);
 
 /* Name of one of this extension's message types for logs, or NULL */
 const char *resilient_msg_type_name(u_char type);

@@ -20,7 +20,7 @@
 #define _RESILIENT_PROTO_H
 
 /* Pseudo key-exchange algorithm that signals support (section 1.1). */
-#define RESILIENT_KEX_NAME	"resilient-v00@resilient-ssh.invalid"
+#define RESILIENT_KEX_NAME	"resilient-v01@resilient-ssh.invalid"
 
 /* Message numbers (sections 2.2 and 3.1). */
 #define SSH2_MSG_RESILIENT_RECONNECT		30
@@ -40,15 +40,19 @@
 #define RESILIENT_MAC_MAX	64	/* HLEN of SHA-512 */
 #define RESILIENT_SECRET_MAX	64	/* R is HLEN bytes */
 #define RESILIENT_COUNTER_LEN	8
+/* A key exchange share: X25519 (32) up to mlkem768x25519's (1216) */
+#define RESILIENT_SHARE_MIN	32
+#define RESILIENT_SHARE_MAX	2048
 /* Tokens that may name one session at once: current, previous, next */
 #define RESILIENT_BROKER_TOKENS	3
 
 /* Key derivation labels (section 4). */
-#define RESILIENT_LABEL_RESUME	"resilient-v00 resume"
-#define RESILIENT_LABEL_RATCHET	"resilient-v00 ratchet"
-#define RESILIENT_LABEL_TOKEN	"resilient-v00 token"
-#define RESILIENT_LABEL_CLIENT	"resilient-v00 client"
-#define RESILIENT_LABEL_SERVER	"resilient-v00 server"
+#define RESILIENT_LABEL_RESUME	"resilient-v01 resume"
+#define RESILIENT_LABEL_RATCHET	"resilient-v01 ratchet"
+#define RESILIENT_LABEL_TOKEN	"resilient-v01 token"
+#define RESILIENT_LABEL_CLIENT	"resilient-v01 client"
+#define RESILIENT_LABEL_SERVER	"resilient-v01 server"
+#define RESILIENT_LABEL_KEY	"resilient-v01 key"
 
 /* Acknowledgement policy defaults (section 2.3). */
 #define RESILIENT_ACK_BYTES	(64 * 1024)

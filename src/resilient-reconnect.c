@@ -51,19 +51,28 @@
 #include "resilient-kdf.h"
 #include "resilient-msg.h"
 #include "resilient-proto.h"
+#include "resilient-share.h"
 
 struct resilient_attempt {
 	int	server;			/* our side of the handshake */
 	struct ssh *live;		/* the session being resumed */
 	int	hash_alg;		/* the session's HASH */
 	size_t	hlen;
+	int	share_kind;		/* the resume exchange (3.1) */
+	int	share_nid;
 	u_char	secret[RESILIENT_SECRET_MAX];	/* the session's R */
 	u_char	token[RESILIENT_TOKEN_LEN];
 	u_char	client_mac[RESILIENT_MAC_MAX];
 	u_char	next_secret[RESILIENT_SECRET_MAX]; /* R after the resume */
-	struct sshbuf *transcript;	/* T */
+	struct sshbuf *transcript;	/* T_C, then T_S */
+	uint64_t my_next;		/* the counter we sent */
+	uint64_t peer_next;		/* the counter the peer sent */
 	int	matched;		/* server: which R the client proved */
 	int	verified;		/* both MACs good, keys derived */
+	int	early;			/* server: replayed with the reply */
+	uint64_t early_next;		/* ... up to here */
+	int	have_sync;		/* the peer's SYNC came before adoption */
+	uint64_t sync_first;
 };
 
 void
@@ -87,8 +96,11 @@ attempt_new(int server, struct ssh *live)
 	att->live = live;
 	att->hash_alg = lrs->hash_alg;
 	att->hlen = lrs->secret_len;
+	att->share_kind = lrs->share_kind;
+	att->share_nid = lrs->share_nid;
 	memcpy(att->secret, lrs->secret, lrs->secret_len);
 	memcpy(att->token, lrs->token, sizeof(att->token));
+	att->my_next = lrs->recv_next;
 	return att;
 }
 
@@ -103,6 +115,29 @@ resilient_resumable(const struct ssh *live)
 	return rs->negotiated && rs->active && rs->epoch > 0 &&
 	    rs->attempt == NULL && live->kex != NULL &&
 	    sshbuf_len(live->kex->session_id) != 0;
+}
+
+/*
+ * Whether the peer may say it expects next: not beyond what we sent.  A
+ * value before the oldest message we keep is fine: over a connection
+ * that still works the peer acknowledged more since (section 3.2).
+ */
+static int
+counter_ok(const struct ssh *live, uint64_t next)
+{
+	uint64_t ours = resilient_buffer_next(live->resilient->sent);
+
+	return ours - next < (1ULL << 63);
+}
+
+/* Where a replay to a peer that expects next starts */
+static uint64_t
+replay_from(const struct ssh *live, uint64_t next)
+{
+	const struct resilient_buffer *b = live->resilient->sent;
+	uint64_t first = resilient_buffer_first(b);
+
+	return next - first <= resilient_buffer_next(b) - first ? next : first;
 }
 
 /* Refuse a reconnect with a DISCONNECT (PROTOCOL.resilient 3.2) */
@@ -124,10 +159,10 @@ refuse(struct ssh *ssh, const char *why, int ret)
 	return ret;
 }
 
-/* Build T from this connection's version strings and KEXINITs */
+/* Build T_C from this connection's version strings and KEXINITs */
 static int
 attempt_transcript(struct ssh *ssh, const u_char *token,
-    struct sshbuf **tp)
+    const u_char *share, size_t sharelen, uint64_t next, struct sshbuf **tp)
 {
 	struct kex *kex = ssh->kex;
 	struct sshbuf *t = NULL;
@@ -144,7 +179,7 @@ attempt_transcript(struct ssh *ssh, const u_char *token,
 	if ((r = resilient_kdf_transcript(t, vc, vs,
 	    kex->server ? kex->peer : kex->my,
 	    kex->server ? kex->my : kex->peer,
-	    token, RESILIENT_TOKEN_LEN)) != 0)
+	    token, RESILIENT_TOKEN_LEN, share, sharelen, next)) != 0)
 		goto out;
 	*tp = t;
 	t = NULL;
@@ -156,22 +191,24 @@ attempt_transcript(struct ssh *ssh, const u_char *token,
 }
 
 /*
- * Both MACs are known: derive this connection's keys from R and Hr
- * (section 4.4), compute the session's next R, and switch keys.
+ * Both MACs are known and att->transcript is T_S: derive this
+ * connection's keys from R, the resume's shared secret and Hr (section
+ * 4.4), compute the session's next R, and switch keys.
  */
 static int
 attempt_derive(struct ssh *ssh, struct resilient_attempt *att,
-    const u_char *server_mac)
+    const u_char *server_mac, const struct sshbuf *k_e)
 {
 	struct kex *kex = ssh->kex;
 	struct sshbuf *k = NULL;
-	u_char hr[RESILIENT_SECRET_MAX];
+	u_char hr[RESILIENT_SECRET_MAX], m[RESILIENT_SECRET_MAX];
 	int r;
 
 	if ((r = resilient_kdf_reconnect_hash(att->hash_alg, att->transcript,
-	    att->client_mac, att->hlen, server_mac, att->hlen,
-	    hr, att->hlen)) != 0 ||
-	    (r = resilient_kdf_secret_as_k(att->secret, att->hlen, &k)) != 0)
+	    server_mac, att->hlen, hr, att->hlen)) != 0 ||
+	    (r = resilient_kdf_resume_key(att->hash_alg, att->secret,
+	    att->hlen, k_e, hr, att->hlen, m, att->hlen)) != 0 ||
+	    (r = resilient_kdf_secret_as_k(m, att->hlen, &k)) != 0)
 		goto out;
 	/* The session's identifier and hash, not this connection's */
 	kex->hash_alg = att->hash_alg;
@@ -188,6 +225,7 @@ attempt_derive(struct ssh *ssh, struct resilient_attempt *att,
 	r = kex_send_newkeys(ssh);
  out:
 	explicit_bzero(hr, sizeof(hr));
+	explicit_bzero(m, sizeof(m));
 	sshbuf_free(k);
 	return r;
 }
@@ -197,28 +235,50 @@ static int
 input_reconnect_reply(int type, u_int32_t seq, struct ssh *ssh)
 {
 	struct resilient_attempt *att = ssh->resilient->attempt;
-	u_char smac[RESILIENT_MAC_MAX], want[RESILIENT_MAC_MAX];
+	struct resilient_reply_msg m;
+	struct sshbuf *q_s = NULL, *k_e = NULL;
+	u_char want[RESILIENT_MAC_MAX];
 	const u_char *body;
 	size_t len;
 	int r;
 
 	body = sshpkt_ptr(ssh, &len);
-	if ((r = resilient_msg_get_reconnect_reply(body, len, smac,
-	    att->hlen)) != 0 ||
-	    (r = sshpkt_get(ssh, NULL, len)) != 0)
+	if ((r = resilient_msg_get_reconnect_reply(body, len, att->hlen,
+	    &m)) != 0)
 		goto out;
-	if ((r = resilient_kdf_server_mac(att->hash_alg, att->secret,
-	    att->hlen, att->transcript, att->client_mac, att->hlen,
-	    want, att->hlen)) != 0)
+	if ((r = resilient_kdf_transcript_server(att->transcript,
+	    att->client_mac, att->hlen, m.share, m.share_len, m.next)) != 0 ||
+	    (r = resilient_kdf_server_mac(att->hash_alg, att->secret,
+	    att->hlen, att->transcript, want, att->hlen)) != 0)
 		goto out;
-	if ((r = resilient_kdf_mac_check(want, smac, att->hlen)) != 0) {
+	if ((r = resilient_kdf_mac_check(want, m.mac, att->hlen)) != 0) {
 		error("resilient: server did not prove the session; "
 		    "keeping the session detached");
 		goto out;
 	}
-	r = attempt_derive(ssh, att, smac);
+	if (!counter_ok(att->live, m.next)) {
+		error("resilient: server asks for messages from %llu on, "
+		    "which were never sent", (unsigned long long)m.next);
+		r = SSH_ERR_PROTOCOL_ERROR;
+		goto out;
+	}
+	att->peer_next = m.next;
+	if ((q_s = sshbuf_from(m.share, m.share_len)) == NULL) {
+		r = SSH_ERR_ALLOC_FAIL;
+		goto out;
+	}
+	if ((r = resilient_share_dec(ssh->kex, att->share_kind,
+	    att->share_nid, att->hash_alg, q_s, &k_e)) != 0)
+		goto out;
+	/* (m.share points into the packet: consumed only now) */
+	if ((r = sshpkt_get(ssh, NULL, len)) != 0)
+		goto out;
+	r = attempt_derive(ssh, att, m.mac, k_e);
  out:
 	explicit_bzero(want, sizeof(want));
+	explicit_bzero(&m, sizeof(m));
+	sshbuf_free(q_s);
+	sshbuf_free(k_e);
 	return r;
 }
 
@@ -227,17 +287,26 @@ static int
 send_reconnect(struct ssh *ssh)
 {
 	struct resilient_attempt *att = ssh->resilient->attempt;
+	struct kex *kex = ssh->kex;
 	struct sshbuf *b = NULL;
 	int r;
 
-	if ((r = attempt_transcript(ssh, att->token, &att->transcript)) != 0 ||
+	/* what we have now, though the old connection may bring more */
+	att->my_next = att->live->resilient->recv_next;
+	if ((r = resilient_share_keypair(kex, att->share_kind,
+	    att->share_nid, att->hash_alg)) != 0 ||
+	    (r = attempt_transcript(ssh, att->token,
+	    sshbuf_ptr(kex->client_pub), sshbuf_len(kex->client_pub),
+	    att->my_next, &att->transcript)) != 0 ||
 	    (r = resilient_kdf_client_mac(att->hash_alg, att->secret,
 	    att->hlen, att->transcript, att->client_mac, att->hlen)) != 0)
 		return r;
 	if ((b = sshbuf_new()) == NULL)
 		return SSH_ERR_ALLOC_FAIL;
 	if ((r = resilient_msg_put_reconnect(b, att->token,
-	    sizeof(att->token), att->client_mac, att->hlen)) != 0 ||
+	    sizeof(att->token), sshbuf_ptr(kex->client_pub),
+	    sshbuf_len(kex->client_pub), att->my_next, att->client_mac,
+	    att->hlen)) != 0 ||
 	    (r = sshpkt_start(ssh, SSH2_MSG_RESILIENT_RECONNECT)) != 0 ||
 	    (r = sshpkt_putb(ssh, b)) != 0 ||
 	    (r = sshpkt_send(ssh)) != 0)
@@ -250,20 +319,22 @@ send_reconnect(struct ssh *ssh)
 	return r;
 }
 
+static int replay(struct ssh *, struct ssh *, uint64_t, int);
+static int sync_apply(struct ssh *, uint64_t);
+
 /* Which of the server's secrets a reconnect proved */
 enum matched { MATCH_CURRENT, MATCH_PREV, MATCH_NEXT };
 
 /*
  * Server: check a reconnect's client_mac against the secret its token
  * names: the session's current R, its previous one, or the one an
- * earlier reconnect would give it (4.2).  On success write server_mac,
- * and the R and which one it was to the attempt.
+ * earlier reconnect would give it (4.2).  On success the R, and which
+ * one it was, go to the attempt.
  */
 static int
 server_check(struct ssh *live, const u_char *token,
     const struct sshbuf *transcript, const u_char *client_mac,
-    size_t client_maclen, u_char *server_mac,
-    struct resilient_attempt *att)
+    size_t client_maclen, struct resilient_attempt *att)
 {
 	struct resilient *rs = live->resilient;
 	u_char want[RESILIENT_MAC_MAX];
@@ -290,9 +361,6 @@ server_check(struct ssh *live, const u_char *token,
 	    transcript, want, hlen)) != 0)
 		goto out;
 	if ((r = resilient_kdf_mac_check(want, client_mac, hlen)) != 0)
-		goto out;
-	if ((r = resilient_kdf_server_mac(rs->hash_alg, secret, hlen,
-	    transcript, client_mac, hlen, server_mac, hlen)) != 0)
 		goto out;
 	memcpy(att->secret, secret, hlen);
 	memcpy(att->token, token, sizeof(att->token));
@@ -328,12 +396,12 @@ server_commit(struct ssh *live, struct resilient_attempt *att)
 /*
  * Server: check a reconnect for session live, over the raw transcript
  * of ssh: nothing the client sent is parsed before its MAC verified.  On
- * success the attempt hangs off ssh, with server_mac in smac (HLEN
- * bytes).  *codep tells the broker's RESULT code.
+ * success the attempt hangs off ssh.  *codep tells the broker's RESULT
+ * code.
  */
 static int
-server_verify(struct ssh *ssh, struct ssh *live, const u_char *token,
-    const u_char *cmac, size_t cmaclen, u_char *smac, u_int *codep)
+server_verify(struct ssh *ssh, struct ssh *live,
+    const struct resilient_reconnect_msg *m, u_int *codep)
 {
 	struct resilient_attempt *att = NULL;
 	struct sshbuf *t = NULL;
@@ -341,22 +409,32 @@ server_verify(struct ssh *ssh, struct ssh *live, const u_char *token,
 
 	*codep = RESILIENT_UNKNOWN;
 	if (live == NULL || !resilient_resumable(live) ||
-	    !resilient_token_matches(live, token, RESILIENT_TOKEN_LEN))
+	    !resilient_token_matches(live, m->token, RESILIENT_TOKEN_LEN))
 		return SSH_ERR_KEY_NOT_FOUND;
 	*codep = RESILIENT_FAILED;
-	if ((r = attempt_transcript(ssh, token, &t)) != 0)
+	if ((r = attempt_transcript(ssh, m->token, m->share, m->share_len,
+	    m->next, &t)) != 0)
 		goto out;
 	if ((att = attempt_new(1, live)) == NULL) {
 		r = SSH_ERR_ALLOC_FAIL;
 		goto out;
 	}
-	if ((r = server_check(live, token, t, cmac, cmaclen, smac,
+	if ((r = server_check(live, m->token, t, m->mac, m->mac_len,
 	    att)) != 0) {
 		resilient_attempt_free(att);
 		*codep = RESILIENT_REFUSED;
 		goto out;
 	}
-	memcpy(att->client_mac, cmac, cmaclen);
+	/* Proven by the client's MAC, but it must still fit our buffer */
+	if (!counter_ok(live, m->next)) {
+		error("resilient: reconnect asks for messages from %llu on, "
+		    "which were never sent", (unsigned long long)m->next);
+		resilient_attempt_free(att);
+		r = SSH_ERR_PROTOCOL_ERROR;
+		goto out;
+	}
+	att->peer_next = m->next;
+	memcpy(att->client_mac, m->mac, m->mac_len);
 	att->transcript = t;
 	t = NULL;
 	resilient_attempt_free(ssh->resilient->attempt);
@@ -367,30 +445,66 @@ server_verify(struct ssh *ssh, struct ssh *live, const u_char *token,
 }
 
 /*
- * Server: answer a verified reconnect on ssh, derive the connection's
- * keys from the algorithms chosen for it, and ratchet live's secret.
+ * Server: answer a verified reconnect on ssh with its share, our counter
+ * and server_mac, derive the connection's keys from the algorithms chosen
+ * for it, and keep the R the resume would give as the next one.
  */
 static int
-server_answer(struct ssh *ssh, struct ssh *live, const u_char *smac,
-    u_int *codep)
+server_answer(struct ssh *ssh, struct ssh *live, const u_char *share,
+    size_t sharelen, u_int *codep)
 {
 	struct resilient_attempt *att = ssh->resilient->attempt;
-	struct sshbuf *b;
+	struct sshbuf *b = NULL, *q_c = NULL, *q_s = NULL, *k_e = NULL;
+	u_char smac[RESILIENT_MAC_MAX];
 	int r;
 
 	*codep = RESILIENT_FAILED;
-	if ((b = sshbuf_new()) == NULL)
-		return SSH_ERR_ALLOC_FAIL;
-	if ((r = resilient_msg_put_reconnect_reply(b, smac, att->hlen)) != 0 ||
+	if ((b = sshbuf_new()) == NULL ||
+	    (q_c = sshbuf_from(share, sharelen)) == NULL) {
+		r = SSH_ERR_ALLOC_FAIL;
+		goto out;
+	}
+	if ((r = resilient_share_enc(ssh->kex, att->share_kind,
+	    att->share_nid, att->hash_alg, q_c, &q_s, &k_e)) != 0)
+		goto out;
+	if (sshbuf_len(q_s) < RESILIENT_SHARE_MIN ||
+	    sshbuf_len(q_s) > RESILIENT_SHARE_MAX) {
+		r = SSH_ERR_INTERNAL_ERROR;
+		goto out;
+	}
+	att->my_next = live->resilient->recv_next;
+	if ((r = resilient_kdf_transcript_server(att->transcript,
+	    att->client_mac, att->hlen, sshbuf_ptr(q_s), sshbuf_len(q_s),
+	    att->my_next)) != 0 ||
+	    (r = resilient_kdf_server_mac(att->hash_alg, att->secret,
+	    att->hlen, att->transcript, smac, att->hlen)) != 0 ||
+	    (r = resilient_msg_put_reconnect_reply(b, sshbuf_ptr(q_s),
+	    sshbuf_len(q_s), att->my_next, smac, att->hlen)) != 0 ||
 	    (r = sshpkt_start(ssh, SSH2_MSG_RESILIENT_RECONNECT_REPLY)) != 0 ||
 	    (r = sshpkt_putb(ssh, b)) != 0 ||
 	    (r = sshpkt_send(ssh)) != 0 ||
-	    (r = attempt_derive(ssh, att, smac)) != 0 ||
+	    (r = attempt_derive(ssh, att, smac, k_e)) != 0 ||
 	    (r = server_commit(live, att)) != 0)
 		goto out;
+	/*
+	 * A detached session receives nothing until it adopts this
+	 * connection: its replay can go with the reply, saving the client
+	 * a round trip.  What it sends meanwhile follows at the adoption.
+	 */
+	if (live->resilient->detached_since != 0) {
+		if ((r = replay(live, ssh, replay_from(live, att->peer_next),
+		    1)) != 0)
+			goto out;
+		att->early = 1;
+		att->early_next = resilient_buffer_next(live->resilient->sent);
+	}
 	*codep = RESILIENT_RESUMED;
  out:
+	explicit_bzero(smac, sizeof(smac));
 	sshbuf_free(b);
+	sshbuf_free(q_c);
+	sshbuf_free(q_s);
+	sshbuf_free(k_e);
 	return r;
 }
 
@@ -400,23 +514,20 @@ server_answer(struct ssh *ssh, struct ssh *live, const u_char *smac,
  * tells the broker's RESULT code.  Nothing is sent on failure.
  */
 static int
-server_reconnect(struct ssh *ssh, struct ssh *live, const u_char *token,
-    const u_char *cmac, size_t cmaclen, u_int *codep)
+server_reconnect(struct ssh *ssh, struct ssh *live,
+    const struct resilient_reconnect_msg *m, u_int *codep)
 {
-	u_char smac[RESILIENT_MAC_MAX];
 	int r;
 
-	if ((r = server_verify(ssh, live, token, cmac, cmaclen, smac,
-	    codep)) == 0)
-		r = server_answer(ssh, live, smac, codep);
-	explicit_bzero(smac, sizeof(smac));
+	if ((r = server_verify(ssh, live, m, codep)) == 0)
+		r = server_answer(ssh, live, m->share, m->share_len, codep);
 	return r;
 }
 
 /* Server: what a broker needs to have a reconnect checked elsewhere */
 static int
-reconnect_request(struct ssh *ssh, const u_char *token, const u_char *cmac,
-    size_t cmaclen, struct sshbuf **reqp)
+reconnect_request(struct ssh *ssh, const struct resilient_reconnect_msg *m,
+    struct sshbuf **reqp)
 {
 	struct kex *kex = ssh->kex;
 	struct sshbuf *req;
@@ -425,8 +536,11 @@ reconnect_request(struct ssh *ssh, const u_char *token, const u_char *cmac,
 	*reqp = NULL;
 	if ((req = sshbuf_new()) == NULL)
 		return SSH_ERR_ALLOC_FAIL;
-	if ((r = sshbuf_put_string(req, token, RESILIENT_TOKEN_LEN)) != 0 ||
-	    (r = sshbuf_put_string(req, cmac, cmaclen)) != 0 ||
+	/* The token first: the listener routes by it */
+	if ((r = sshbuf_put_string(req, m->token, RESILIENT_TOKEN_LEN)) != 0 ||
+	    (r = sshbuf_put_string(req, m->share, m->share_len)) != 0 ||
+	    (r = sshbuf_put_u64(req, m->next)) != 0 ||
+	    (r = sshbuf_put_string(req, m->mac, m->mac_len)) != 0 ||
 	    (r = sshbuf_put_stringb(req, kex->client_version)) != 0 ||
 	    (r = sshbuf_put_stringb(req, kex->server_version)) != 0 ||
 	    (r = sshbuf_put_stringb(req, kex->peer)) != 0 ||
@@ -443,36 +557,40 @@ static int
 input_reconnect(int type, u_int32_t seq, struct ssh *ssh)
 {
 	struct resilient *rs = ssh->resilient;
+	struct resilient_reconnect_msg m;
 	struct sshbuf *req = NULL;
-	u_char token[RESILIENT_TOKEN_LEN], cmac[RESILIENT_MAC_MAX];
 	const u_char *body;
-	size_t len, cmaclen;
+	size_t len;
 	u_int code = RESILIENT_UNKNOWN;
 	int r;
 
 	ssh_dispatch_set(ssh, SSH2_MSG_RESILIENT_RECONNECT, &kex_protocol_error);
 	body = sshpkt_ptr(ssh, &len);
-	if ((r = resilient_msg_get_reconnect(body, len, token, cmac,
-	    &cmaclen)) != 0 || (r = sshpkt_get(ssh, NULL, len)) != 0)
+	if ((r = resilient_msg_get_reconnect(body, len, &m)) != 0)
 		return refuse(ssh, "malformed reconnect message", r);
 	if (rs->handoff != NULL) {
 		/* The session lives in another process; only it can decide */
-		if ((r = reconnect_request(ssh, token, cmac, cmaclen,
-		    &req)) != 0)
-			return r;
+		if ((r = reconnect_request(ssh, &m, &req)) != 0)
+			goto out;
 		r = rs->handoff(ssh, req, &code, rs->handoff_ctx);
 		sshbuf_free(req);
 		if (r != 0)
 			code = RESILIENT_FAILED;
 	} else if (rs->lookup != NULL) {
-		r = server_reconnect(ssh, rs->lookup(token, sizeof(token),
-		    rs->lookup_ctx), token, cmac, cmaclen, &code);
+		r = server_reconnect(ssh, rs->lookup(m.token, sizeof(m.token),
+		    rs->lookup_ctx), &m, &code);
 	}
+	/* (m.share points into the packet: consumed only now) */
+	if ((r = sshpkt_get(ssh, NULL, len)) != 0)
+		goto out;
 	if (code == RESILIENT_RESUMED)
-		return 0;
-	return refuse(ssh, resilient_result_str(code),
+		goto out;
+	r = refuse(ssh, resilient_result_str(code),
 	    code == RESILIENT_UNKNOWN ? SSH_ERR_KEY_NOT_FOUND :
 	    SSH_ERR_MAC_INVALID);
+ out:
+	explicit_bzero(&m, sizeof(m));
+	return r;
 }
 
 /*
@@ -487,15 +605,16 @@ int
 resilient_attempt_server(struct ssh *live, int fd, struct sshbuf *req,
     struct ssh **attp, u_int *codep)
 {
+	struct resilient_reconnect_msg m;
 	struct ssh *ssh = NULL;
 	struct kex *kex;
-	const u_char *token, *cmac;
-	u_char smac[RESILIENT_MAC_MAX];
-	size_t tlen, cmaclen;
+	const u_char *token, *mac;
+	size_t tlen, maclen;
 	int r;
 
 	*attp = NULL;
 	*codep = RESILIENT_FAILED;
+	memset(&m, 0, sizeof(m));
 	if ((ssh = ssh_packet_set_connection(NULL, fd, fd)) == NULL) {
 		close(fd);
 		return SSH_ERR_ALLOC_FAIL;
@@ -504,24 +623,30 @@ resilient_attempt_server(struct ssh *live, int fd, struct sshbuf *req,
 	kex->server = 1;
 	kex->flags = KEX_INITIAL;
 	if ((r = sshbuf_get_string_direct(req, &token, &tlen)) != 0 ||
-	    (r = sshbuf_get_string_direct(req, &cmac, &cmaclen)) != 0 ||
+	    (r = sshbuf_get_string_direct(req, &m.share, &m.share_len)) != 0 ||
+	    (r = sshbuf_get_u64(req, &m.next)) != 0 ||
+	    (r = sshbuf_get_string_direct(req, &mac, &maclen)) != 0 ||
 	    (r = sshbuf_get_stringb(req, kex->client_version)) != 0 ||
 	    (r = sshbuf_get_stringb(req, kex->server_version)) != 0 ||
 	    (r = sshbuf_get_stringb(req, kex->peer)) != 0 ||
 	    (r = sshbuf_get_stringb(req, kex->my)) != 0)
 		goto out;
-	if (tlen != RESILIENT_TOKEN_LEN || cmaclen > RESILIENT_MAC_MAX) {
+	if (tlen != RESILIENT_TOKEN_LEN || maclen > RESILIENT_MAC_MAX ||
+	    m.share_len < RESILIENT_SHARE_MIN ||
+	    m.share_len > RESILIENT_SHARE_MAX) {
 		r = SSH_ERR_INVALID_FORMAT;
 		goto out;
 	}
+	memcpy(m.token, token, tlen);
+	memcpy(m.mac, mac, maclen);
+	m.mac_len = maclen;
 	/*
 	 * The client's KEXINIT and version are parsed only once the MAC
 	 * over their raw bytes checked (the pre-auth process, sandboxed,
 	 * parsed them before).
 	 */
 	if ((r = resilient_enable(ssh, live->resilient->buffer_max)) != 0 ||
-	    (r = server_verify(ssh, live, token, cmac, cmaclen, smac,
-	    codep)) != 0)
+	    (r = server_verify(ssh, live, &m, codep)) != 0)
 		goto out;
 	*codep = RESILIENT_FAILED;
 	if ((r = kex_choose_conf_resilient(ssh, 0)) != 0)
@@ -532,12 +657,12 @@ resilient_attempt_server(struct ssh *live, int fd, struct sshbuf *req,
 	}
 	kex->flags &= ~KEX_INITIAL;
 	kex->ext_info_c = kex->ext_info_s = 0;
-	if ((r = server_answer(ssh, live, smac, codep)) != 0)
+	if ((r = server_answer(ssh, live, m.share, m.share_len, codep)) != 0)
 		goto out;
 	*attp = ssh;
 	ssh = NULL;
  out:
-	explicit_bzero(smac, sizeof(smac));
+	explicit_bzero(&m, sizeof(m));
 	resilient_connection_free(ssh);
 	return r;
 }
@@ -700,6 +825,57 @@ reset_kex(struct ssh *ssh)
 	ssh_dispatch_set(ssh, SSH2_MSG_KEXINIT, &kex_input_kexinit);
 }
 
+/*
+ * Replay, in order and on the connection of out, every message that live
+ * buffers from first on, after a SYNC if sync is set (PROTOCOL.resilient
+ * 3.2).  out is live itself, or a connection live has not adopted yet.
+ */
+static int
+replay(struct ssh *live, struct ssh *out, uint64_t first, int sync)
+{
+	struct resilient *rs = live->resilient;
+	struct resilient_buffer_cursor cur;
+	const u_char *msg;
+	size_t len, bytes = 0;
+	uint64_t seq;
+	u_int n = 0;
+	int r;
+
+	/*
+	 * A cursor from the oldest message: starting one at first would
+	 * also release what comes before (as an ACK of first does), and
+	 * the peer has not yet acknowledged it.
+	 */
+	if ((r = resilient_buffer_replay_start(rs->sent,
+	    resilient_buffer_first(rs->sent), &cur)) != 0)
+		return r;
+	if (sync && (r = resilient_send_counter(out, SSH2_MSG_RESILIENT_SYNC,
+	    first)) != 0)
+		return r;
+	for (;;) {
+		if ((r = resilient_buffer_replay_next(rs->sent, &cur, &msg,
+		    &len, &seq)) != 0)
+			return r;
+		if (msg == NULL)
+			break;
+		if (seq - resilient_buffer_first(rs->sent) <
+		    first - resilient_buffer_first(rs->sent))
+			continue;	/* before first */
+		if (out == live)
+			rs->replay_pending++;	/* numbered already */
+		if ((r = resilient_send_message(out, msg, len)) != 0)
+			return r;
+		n++;
+		bytes += len;
+	}
+	rs->stats.replayed_msgs += n;
+	rs->stats.replayed_bytes += bytes;
+	if (n != 0 || sync)
+		verbose("resilient: %u messages (%zu bytes) replayed", n,
+		    bytes);
+	return 0;
+}
+
 int
 resilient_adopt(struct ssh *live, struct ssh *attempt)
 {
@@ -726,68 +902,82 @@ resilient_adopt(struct ssh *live, struct ssh *attempt)
 		resilient_forget_next(rs);
 	}
 	rs->resumes++;
-	rs->resuming = 1;
 	rs->detached_since = 0;
 	rs->unacked_bytes = 0;
-	/* Tell the peer what we have; counted messages wait for its SYNC */
-	if ((r = resilient_send_counter(live, SSH2_MSG_RESILIENT_SYNC,
-	    rs->recv_next)) != 0)
+	/* The peer's replay may repeat what the old connection brought */
+	rs->sync_floor = att->my_next;
+	rs->expect_sync = 1;
+	debug_f("peer expects %llu, we expect %llu; buffer [%llu, %llu]%s",
+	    (unsigned long long)att->peer_next,
+	    (unsigned long long)att->my_next,
+	    (unsigned long long)resilient_buffer_first(rs->sent),
+	    (unsigned long long)resilient_buffer_next(rs->sent),
+	    att->early ? ", replayed early" : "");
+	/* The peer's counter acknowledges what came before it */
+	if (replay_from(live, att->peer_next) == att->peer_next &&
+	    (r = resilient_buffer_ack(rs->sent, att->peer_next)) != 0)
 		return r;
-	debug_f("adopted new connection, resume %u; expecting %llu",
-	    rs->resumes, (unsigned long long)rs->recv_next);
+	/* What the reply did not carry yet, or everything the peer lacks */
+	rs->resuming = 1;
+	if (att->early)
+		r = replay(live, live, att->early_next, 0);
+	else
+		r = replay(live, live, replay_from(live, att->peer_next), 1);
+	rs->resuming = 0;
+	if (r != 0 || (r = resilient_held_release(live)) != 0)
+		return r;
+	if (att->have_sync && (r = sync_apply(live, att->sync_first)) != 0)
+		return r;
+	verbose("resilient: session resumed");
+	debug_f("adopted new connection, resume %u", rs->resumes);
 	return 0;
 }
 
-/*
- * The peer's SYNC: replay, in order, everything it lacks, then what was
- * held back meanwhile.  The client then rekeys, so that the session's
- * traffic keys come from a fresh key exchange again (section 3.2).
- */
+/* The peer's SYNC says its replay starts at first: what to drop */
+static int
+sync_apply(struct ssh *ssh, uint64_t first)
+{
+	struct resilient *rs = ssh->resilient;
+
+	/* sync_floor <= first <= recv_next, in the window from the floor */
+	if (first - rs->sync_floor > rs->recv_next - rs->sync_floor) {
+		debug_f("SYNC %llu outside [%llu, %llu]",
+		    (unsigned long long)first,
+		    (unsigned long long)rs->sync_floor,
+		    (unsigned long long)rs->recv_next);
+		return resilient_protocol_error(ssh, "SYNC out of range");
+	}
+	rs->expect_sync = 0;
+	rs->skip = rs->recv_next - first;
+	if (rs->skip != 0)
+		debug_f("%llu replayed messages arrived before",
+		    (unsigned long long)rs->skip);
+	return 0;
+}
+
 int
 resilient_input_sync(struct ssh *ssh)
 {
 	struct resilient *rs = ssh->resilient;
-	struct resilient_buffer_cursor cur;
-	const u_char *body, *msg;
-	size_t len, bytes = 0;
-	uint64_t next;
-	u_int n = 0;
+	struct resilient_attempt *att = rs->attempt;
+	const u_char *body;
+	size_t len;
+	uint64_t first;
 	int r;
 
 	body = sshpkt_ptr(ssh, &len);
-	if (resilient_msg_get_counter(body, len, &next) != 0)
+	if (resilient_msg_get_counter(body, len, &first) != 0)
 		return resilient_protocol_error(ssh, "malformed SYNC");
-	if (!rs->active || !rs->resuming)
+	/* On a connection not yet adopted: kept for the adoption */
+	if (att != NULL && att->verified && ssh->kex->done &&
+	    !att->have_sync) {
+		att->have_sync = 1;
+		att->sync_first = first;
+		return sshpkt_get(ssh, NULL, len);
+	}
+	if (!rs->active || !rs->expect_sync)
 		return resilient_protocol_error(ssh, "unexpected SYNC");
 	if ((r = sshpkt_get(ssh, NULL, len)) != 0)
 		return r;
-	if (resilient_buffer_replay_start(rs->sent, next, &cur) != 0) {
-		debug_f("SYNC %llu outside [%llu, %llu]",
-		    (unsigned long long)next,
-		    (unsigned long long)resilient_buffer_first(rs->sent),
-		    (unsigned long long)resilient_buffer_next(rs->sent));
-		return resilient_protocol_error(ssh, "SYNC out of range");
-	}
-	for (;;) {
-		if ((r = resilient_buffer_replay_next(rs->sent, &cur, &msg,
-		    &len, NULL)) != 0)
-			return r;
-		if (msg == NULL)
-			break;
-		rs->replay_pending++;
-		if ((r = resilient_send_message(ssh, msg, len)) != 0)
-			return r;
-		n++;
-		bytes += len;
-	}
-	rs->resuming = 0;
-	rs->stats.replayed_msgs += n;
-	rs->stats.replayed_bytes += bytes;
-	verbose("resilient: session resumed, %u messages (%zu bytes) "
-	    "replayed", n, bytes);
-	if ((r = resilient_held_release(ssh)) != 0)
-		return r;
-	if (!ssh->kex->server && !ssh_packet_is_rekeying(ssh))
-		return kex_start_rekex(ssh);
-	return 0;
+	return sync_apply(ssh, first);
 }

@@ -45,6 +45,7 @@
 #include "resilient-int.h"
 #include "resilient-buffer.h"
 #include "resilient-kdf.h"
+#include "resilient-share.h"
 #include "resilient-msg.h"
 #include "resilient-proto.h"
 
@@ -178,6 +179,9 @@ resilient_kex_derive(struct ssh *ssh, const u_char *hash, size_t hashlen,
 		if (rs->epoch != 0)
 			return SSH_ERR_INTERNAL_ERROR;
 		rs->hash_alg = kex->hash_alg;
+		/* a resume exchanges keys of the same family (3.1) */
+		rs->share_kind = resilient_share_kind(kex->kex_type);
+		rs->share_nid = kex->ec_nid;
 		len = ssh_digest_bytes(rs->hash_alg);
 		if (len < RESILIENT_MAC_MIN || len > sizeof(rs->secret)) {
 			/* Both sides see the same method: both turn it off */
@@ -404,6 +408,12 @@ resilient_packet_received(struct ssh *ssh, u_char type, size_t len)
 	}
 	if (!RESILIENT_IS_COUNTED(type))
 		return 0;
+	if (rs->skip > 0) {
+		/* came over the old connection already (3.2) */
+		rs->skip--;
+		rs->drop = 1;
+		return 0;
+	}
 	if (rs->unacked_bytes == 0)
 		rs->unacked_since = monotime_double();
 	rs->recv_next++;
@@ -483,8 +493,17 @@ resilient_packet_input(struct ssh *ssh, u_char type, int *handledp)
 	int r;
 
 	*handledp = 0;
-	if (rs == NULL || !rs->negotiated || (type != SSH2_MSG_RESILIENT_ACK &&
+	if (rs != NULL && rs->drop) {
+		rs->drop = 0;
+		*handledp = 1;
+		body = sshpkt_ptr(ssh, &len);
+		return sshpkt_get(ssh, NULL, len);
+	}
+	if (rs == NULL || (type != SSH2_MSG_RESILIENT_ACK &&
 	    type != SSH2_MSG_RESILIENT_SYNC))
+		return 0;
+	/* a reconnect's connection may see the peer's SYNC early */
+	if (!rs->negotiated && rs->attempt == NULL)
 		return 0;
 	*handledp = 1;
 	if (type == SSH2_MSG_RESILIENT_SYNC)
@@ -601,6 +620,8 @@ resilient_state_put(const struct ssh *ssh, struct sshbuf *m)
 	    (r = sshbuf_put_u8(m, rs->negotiated)) != 0 ||
 	    (r = sshbuf_put_u8(m, rs->active)) != 0 ||
 	    (r = sshbuf_put_u32(m, (u_int32_t)rs->hash_alg)) != 0 ||
+	    (r = sshbuf_put_u32(m, (u_int32_t)rs->share_kind)) != 0 ||
+	    (r = sshbuf_put_u32(m, (u_int32_t)rs->share_nid)) != 0 ||
 	    (r = sshbuf_put_u32(m, rs->epoch)) != 0 ||
 	    (r = sshbuf_put_u64(m, rs->buffer_max)) != 0 ||
 	    (r = sshbuf_put_u64(m, rs->recv_next)) != 0 ||
@@ -617,7 +638,7 @@ resilient_state_get(struct ssh *ssh, struct sshbuf *m)
 {
 	struct resilient *rs = NULL;
 	u_char present, offered, negotiated, active;
-	u_int32_t hash_alg, epoch;
+	u_int32_t hash_alg, share_kind, share_nid, epoch;
 	u_int64_t buffer_max, recv_next, send_next;
 	const u_char *secret, *token;
 	size_t secret_len, token_len;
@@ -633,6 +654,8 @@ resilient_state_get(struct ssh *ssh, struct sshbuf *m)
 	    (r = sshbuf_get_u8(m, &negotiated)) != 0 ||
 	    (r = sshbuf_get_u8(m, &active)) != 0 ||
 	    (r = sshbuf_get_u32(m, &hash_alg)) != 0 ||
+	    (r = sshbuf_get_u32(m, &share_kind)) != 0 ||
+	    (r = sshbuf_get_u32(m, &share_nid)) != 0 ||
 	    (r = sshbuf_get_u32(m, &epoch)) != 0 ||
 	    (r = sshbuf_get_u64(m, &buffer_max)) != 0 ||
 	    (r = sshbuf_get_u64(m, &recv_next)) != 0 ||
@@ -650,6 +673,8 @@ resilient_state_get(struct ssh *ssh, struct sshbuf *m)
 	rs->offered = offered != 0;
 	rs->negotiated = negotiated != 0;
 	rs->hash_alg = (int)hash_alg;
+	rs->share_kind = (int)share_kind;
+	rs->share_nid = (int)share_nid;
 	rs->epoch = epoch;
 	rs->buffer_max = (size_t)buffer_max;
 	rs->ack_bytes = RESILIENT_ACK_BYTES;
@@ -683,10 +708,10 @@ resilient_kex_choose(struct kex *kex)
 }
 
 /*
- * While a resumed session waits for the peer's SYNC, counted messages
- * are held back so that none overtakes the replay (PROTOCOL.resilient
- * 3.2).  "force" holds any message but ACKs, for packets that were
- * queued on the old connection.  The cap is the buffer's headroom.
+ * While a resumed session replays, counted messages are held back so
+ * that none overtakes the replay (PROTOCOL.resilient 3.2).  "force" holds
+ * any message but ACKs and SYNCs, for packets that were queued on the old
+ * connection.  The cap is the buffer's headroom.
  */
 int
 resilient_packet_hold(struct ssh *ssh, int force, const u_char *msg,

@@ -84,7 +84,7 @@ int	resilient_token_matches(const struct ssh *ssh, const u_char *token,
 int	resilient_attempt_verified(const struct ssh *ssh);
 /* The session a verified attempt resumes, or NULL */
 struct ssh *resilient_attempt_session(const struct ssh *ssh);
-/* Make a verified attempt the session's transport; sends SYNC */
+/* Make a verified attempt the session's transport; sends SYNC, replays */
 int	resilient_adopt(struct ssh *live, struct ssh *attempt);
 
 /*

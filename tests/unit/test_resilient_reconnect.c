@@ -103,7 +103,7 @@ run_attempt(struct ssh *nc, struct ssh *ns, struct sshbuf *tee)
 	const u_char *buf;
 	size_t len;
 	u_char type;
-	int i, r;
+	int i, r, handled;
 
 	for (i = 0; i < 100; i++) {
 		if (nc->kex->done && ns->kex->done)
@@ -113,10 +113,18 @@ run_attempt(struct ssh *nc, struct ssh *ns, struct sshbuf *tee)
 			buf = ssh_output_ptr(ns, &len);
 			assert_int_equal(ssh_input_append(nc, buf, len), 0);
 		}
-		if ((r = ssh_packet_next(nc, &type)) != 0)
-			return r;
-		if (type != 0)
-			return SSH_ERR_PROTOCOL_ERROR;	/* e.g. DISCONNECT */
+		/* what follows the server's NEWKEYS waits for the adoption */
+		if (!nc->kex->done) {
+			if ((r = ssh_packet_next(nc, &type)) != 0)
+				return r;
+			/* ... but its SYNC, which the packet layer hands on */
+			if (type == SSH2_MSG_RESILIENT_SYNC &&
+			    (r = resilient_packet_input(nc, type,
+			    &handled)) == 0)
+				type = 0;
+			if (type != 0)
+				return SSH_ERR_PROTOCOL_ERROR;	/* DISCONNECT */
+		}
 		buf = ssh_output_ptr(nc, &len);
 		if (tee != NULL)
 			assert_int_equal(sshbuf_put(tee, buf, len), 0);
@@ -247,8 +255,8 @@ check_cuts(const char *cipher, const char *mac, const char *comp,
 			send_data(&c2s, 100);
 		epoch = resilient_epoch(p.client);
 		settle(&c2s, &s2c);
-		/* the client rekeyed right after the replay */
-		assert_true(resilient_epoch(p.client) > epoch);
+		/* no key exchange follows a resume: it had one of its own */
+		assert_int_equal(resilient_epoch(p.client), epoch);
 		assert_false(ssh_packet_is_rekeying(p.client));
 	}
 	check_all_acked(&p, &c2s, &s2c);
@@ -358,13 +366,15 @@ static int
 forged_start(struct ssh *ssh)
 {
 	struct sshbuf *b;
-	u_char mac[32];
+	u_char mac[32], share[32];
 	int r;
 
 	memset(mac, 0x5a, sizeof(mac));
+	memset(share, 0x09, sizeof(share));
 	assert_non_null(b = sshbuf_new());
 	if ((r = resilient_msg_put_reconnect(b, forged_token,
-	    sizeof(forged_token), mac, sizeof(mac))) == 0 &&
+	    sizeof(forged_token), share, sizeof(share), 0, mac,
+	    sizeof(mac))) == 0 &&
 	    (r = sshpkt_start(ssh, SSH2_MSG_RESILIENT_RECONNECT)) == 0 &&
 	    (r = sshpkt_putb(ssh, b)) == 0)
 		r = sshpkt_send(ssh);
@@ -598,19 +608,28 @@ handoff_to(struct ssh *ssh, const struct sshbuf *req, u_int *codep,
 
 	assert_non_null(copy = sshbuf_fromb((struct sshbuf *)req));
 	if (h->forge == 2) {
-		/* token, MAC, both versions as they are; a KEXINIT of 0xff */
+		/*
+		 * token, share, counter, MAC, both versions as they are;
+		 * the client's KEXINIT all 0xff
+		 */
 		struct sshbuf *in, *kexinit;
 		const u_char *p;
 		size_t plen;
+		uint64_t next;
 		int i;
 
 		sshbuf_free(copy);
 		assert_non_null(in = sshbuf_fromb((struct sshbuf *)req));
 		assert_non_null(copy = sshbuf_new());
-		for (i = 0; i < 6; i++) {
+		for (i = 0; i < 7; i++) {
+			if (i == 2) {
+				assert_int_equal(sshbuf_get_u64(in, &next), 0);
+				assert_int_equal(sshbuf_put_u64(copy, next),
+				    0);
+			}
 			assert_int_equal(sshbuf_get_string_direct(in, &p,
 			    &plen), 0);
-			if (i != 4) {
+			if (i != 5) {
 				assert_int_equal(sshbuf_put_string(copy, p,
 				    plen), 0);
 				continue;
@@ -624,13 +643,16 @@ handoff_to(struct ssh *ssh, const struct sshbuf *req, u_int *codep,
 		}
 		sshbuf_free(in);
 	} else if (h->forge) {
-		/* the MAC is the second string; flip its last byte */
+		/* token, share, counter, then the MAC: flip its last byte */
 		sshbuf_free(copy);
 		assert_non_null(copy = sshbuf_new());
 		assert_int_equal(sshbuf_putb(copy, req), 0);
 		assert_int_equal(sshbuf_peek_string_direct(copy, &t, &tlen), 0);
-		mac = t + tlen + 4;
-		maclen = PEEK_U32(t + tlen);
+		t += tlen;			/* the share's length */
+		tlen = PEEK_U32(t);
+		t += 4 + tlen + 8;		/* the MAC's length */
+		mac = t + 4;
+		maclen = PEEK_U32(t);
 		assert_true(maclen > 0);
 		((u_char *)mac)[maclen - 1] ^= 1;
 	}
@@ -992,6 +1014,46 @@ test_adoption_unseen_by_server(void **state)
 	pair_free(&p);
 }
 
+/*
+ * A detached server replays with its reply, before the client's NEWKEYS
+ * arrives; what it sends between that and the adoption follows at the
+ * adoption.  Nothing is released before the client acknowledges it.
+ */
+static void
+test_early_replay_then_more(void **state)
+{
+	struct pair p;
+	struct flow c2s, s2c;
+	struct ssh *nc, *ns;
+	uint32_t rng = 23;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		if (i == 0)
+			cut_session(&p, &c2s, &s2c);
+		else {
+			traffic(&p, &c2s, &s2c, &rng, 1 + xorshift(&rng) % 40);
+			cut(&p, &c2s, &s2c, &rng);
+		}
+		assert_int_equal(resilient_detach(p.client), 0);
+		assert_int_equal(resilient_detach(p.server), 0);
+		nc = new_client();
+		ns = new_server(p.server);
+		assert_int_equal(resilient_attempt_client(nc, p.client), 0);
+		assert_int_equal(run_attempt(nc, ns, NULL), 0);
+		/* produced while the reply is on its way */
+		send_data(&s2c, msg_len(&s2c, &rng, MSG_MAXLEN / 4));
+		send_data(&s2c, msg_len(&s2c, &rng, MSG_MAXLEN / 4));
+		assert_int_equal(resilient_adopt(p.client, nc), 0);
+		assert_int_equal(resilient_adopt(p.server, ns), 0);
+		ssh_free(nc);
+		ssh_free(ns);
+		settle(&c2s, &s2c);
+	}
+	check_all_acked(&p, &c2s, &s2c);
+	pair_free(&p);
+}
+
 static void
 test_finished_session_not_detached(void **state)
 {
@@ -1032,6 +1094,7 @@ main(void)
 		cmocka_unit_test(test_resume_while_attached),
 		cmocka_unit_test(test_abandoned_reconnect_then_rekeys),
 		cmocka_unit_test(test_adoption_unseen_by_server),
+		cmocka_unit_test(test_early_replay_then_more),
 		cmocka_unit_test(test_finished_session_not_detached),
 		cmocka_unit_test(test_probe_after_suspend),
 	};
