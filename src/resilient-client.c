@@ -530,18 +530,17 @@ resilient_client_reconnect_now(struct ssh *ssh, const char *why)
 	if (rs == NULL || (rc = rs->client) == NULL ||
 	    !resilient_resumable(ssh))
 		return SSH_ERR_FEATURE_UNSUPPORTED;
-	if (rs->detached_since == 0 && rc->move != NULL) {
-		debug_f("%s; already moving", why);
-		return 0;
-	}
-	/* Keep the connection until the new one has resumed the session */
-	if (rs->detached_since == 0 && rc->make_before_break &&
-	    move_here(ssh) == 0) {
-		logit("Moving to a new connection to %s (%s)...",
-		    ssh_remote_ipaddr(ssh), why);
-		return 0;
-	}
 	if (rs->detached_since == 0) {
+		if (rc->move != NULL) {
+			debug_f("%s; already moving", why);
+			return 0;
+		}
+		/* Keep the connection until the new one resumed the session */
+		if (rc->make_before_break && move_here(ssh) == 0) {
+			logit("Moving to a new connection to %s (%s)...",
+			    ssh_remote_ipaddr(ssh), why);
+			return 0;
+		}
 		logit("Reconnecting to %s (%s)...", ssh_remote_ipaddr(ssh),
 		    why);
 		detach(ssh);

@@ -133,7 +133,7 @@ resilient_server_register(struct ssh *ssh)
 {
 	struct resilient *rs = ssh->resilient;
 	u_char set[RESILIENT_BROKER_TOKENS * RESILIENT_TOKEN_LEN];
-	size_t len = 0;
+	size_t len = 0, off;
 	struct sshbuf *b = NULL;
 	int r = 0;
 
@@ -160,12 +160,11 @@ resilient_server_register(struct ssh *ssh)
 		r = SSH_ERR_ALLOC_FAIL;
 		goto out;
 	}
-	if ((r = sshbuf_put_string(b, set, RESILIENT_TOKEN_LEN)) != 0 ||
-	    (len > RESILIENT_TOKEN_LEN && (r = sshbuf_put_string(b,
-	    set + RESILIENT_TOKEN_LEN, RESILIENT_TOKEN_LEN)) != 0) ||
-	    (len > 2 * RESILIENT_TOKEN_LEN && (r = sshbuf_put_string(b,
-	    set + 2 * RESILIENT_TOKEN_LEN, RESILIENT_TOKEN_LEN)) != 0))
-		goto out;
+	for (off = 0; off < len; off += RESILIENT_TOKEN_LEN) {
+		if ((r = sshbuf_put_string(b, set + off,
+		    RESILIENT_TOKEN_LEN)) != 0)
+			goto out;
+	}
 	if ((r = resilient_frame_send(rs->link, RESILIENT_BROKER_REGISTER, b,
 	    -1)) != 0) {
 		error_r(r, "resilient: listener unreachable");
