@@ -82,26 +82,10 @@ usage() {
 	fi
 }
 
-"$tree/ssh-keygen" -q -t ed25519 -N '' -f "$work/host_ed25519"
-"$tree/ssh-keygen" -q -t ed25519 -N '' -f "$work/id_ed25519"
-cp "$work/id_ed25519.pub" "$work/authorized_keys"
+rs_test_keys "$tree" "$work"
 port=$((20000 + RANDOM % 20000))
 rport=$((port + 1))
-cat > "$work/sshd_config" <<CONF
-ListenAddress 127.0.0.1
-Port $port
-HostKey $work/host_ed25519
-AuthorizedKeysFile $work/authorized_keys
-PidFile $work/sshd.pid
-StrictModes no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PerSourcePenalties no
-SshdSessionPath $tree/sshd-session
-SshdAuthPath $tree/sshd-auth
-LogLevel VERBOSE
-ResilientSocket $work/resilient.sock
-CONF
+rs_sshd_config "$tree" "$work" "$port" </dev/null
 (echo $BASHPID > "$cg_server/$cgtasks"
     exec "$tree/sshd" -D -f "$work/sshd_config" -E "$work/sshd.log") &
 sshd_pid=$!

@@ -79,10 +79,11 @@ test "`cat $rcfile`" = 255 || fail "client exited `cat $rcfile`, not 255"
 
 verbose "test $tid: beyond ResilientMaxDetached"
 stop_sshd
-# (a socket of its own: sessions left by earlier tests must not register
-# with this listener and take the one place)
+# (a directory of its own: sessions left detached earlier must not take
+# the one place)
+resilient_dir rs-cap
 ( echo "ResilientTimeout 60"; echo "ResilientMaxDetached 10:1";
-  echo "ResilientSocket $OBJ/resilient-expire.$$.sock";
+  echo "ResilientDirectory $RESILIENT_DIR";
   cat $OBJ/sshd_config ) > $OBJ/sshd_config.new
 mv $OBJ/sshd_config.new $OBJ/sshd_config
 sshdlog=$OBJ/resilient-expire.sshd.log
@@ -100,7 +101,7 @@ done
 wait_for 20 established 2 || fatal "two sessions not established"
 relay down >/dev/null || fatal "relay down failed"
 wait_for 20 logged 'detached sessions of its user (ResilientMaxDetached)' ||
-	fail "listener did not log the limit"
+	fail "the session's monitor did not log the limit"
 wait_for 20 logged 'detached session ends: too many detached sessions' ||
 	fail "the session beyond the limit did not end"
 test "`session_pids | wc -l`" -eq 1 ||
@@ -129,5 +130,5 @@ done
 
 stop_relay
 cp $OBJ/sshd_config.orig $OBJ/sshd_config
-rm -f $err $rcfile $err.1 $err.2 $rcfile.1 $rcfile.2 $OBJ/resilient-expire.$$.sock
-test $RESULT -ne 0 || rm -f $sshdlog	# the listener's log, if failed
+rm -f $err $rcfile $err.1 $err.2 $rcfile.1 $rcfile.2
+test $RESULT -ne 0 || rm -f $sshdlog	# the sessions' log, if failed

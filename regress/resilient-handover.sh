@@ -63,7 +63,7 @@ teardown() {
 	for n in $NC $NA $NB $NS; do
 		ip netns del $n 2>/dev/null
 	done
-	rm -f $sshdpid $data $got $mark $OBJ/resilient-handover.$$.sock
+	rm -f $sshdpid $data $got $mark
 }
 trap teardown EXIT
 
@@ -110,10 +110,11 @@ EOF
 	    burst 64kb latency 100ms || skip "no tbf in this kernel"
 done
 
-# sshd in the server namespace, with a log and listener socket of its own
+# sshd in the server namespace, with a log and directory of its own
+resilient_dir rs-handover
 ( echo "ListenAddress $SRV"; echo "PidFile $sshdpid";
   echo "ResilientSessions yes"; echo "ResilientTimeout 60";
-  echo "ResilientSocket $OBJ/resilient-handover.$$.sock";
+  echo "ResilientDirectory $RESILIENT_DIR";
   grep -v 'ListenAddress\|PidFile' $OBJ/sshd_config ) \
     > $OBJ/sshd_config.handover
 rm -f $sshdlog $sshdpid

@@ -82,10 +82,11 @@ inc ip route add $SRV/32 via 10.77.1.2 metric 10
 inc ip route add $SRV/32 via 10.77.2.2 metric 20
 set +e
 
-# sshd in the server namespace, with a log and listener socket of its own
+# sshd in the server namespace, with a log and directory of its own
+resilient_dir rs-route
 ( echo "ListenAddress $SRV"; echo "PidFile $sshdpid";
   echo "ResilientSessions yes"; echo "ResilientTimeout 60";
-  echo "ResilientSocket $OBJ/resilient-route.$$.sock";
+  echo "ResilientDirectory $RESILIENT_DIR";
   grep -v 'ListenAddress\|PidFile' $OBJ/sshd_config ) > $OBJ/sshd_config.route
 rm -f $sshdlog $sshdpid
 ins ${SSHD} -f $OBJ/sshd_config.route -E $sshdlog ||

@@ -6,11 +6,12 @@ RESILIENT_LTESTS=	resilient-identity resilient-negotiate resilient-refuse \
 			resilient-tmux resilient-restart resilient-expire \
 			resilient-attack resilient-route resilient-deadpeer \
 			resilient-handover resilient-sockopt resilient-forge \
-			resilient-late resilient-abandon
+			resilient-late resilient-abandon resilient-rendezvous
 RESILIENT_CLEANFILES=	resilient-*.out resilient-*.data resilient-relay.log \
 			resilient-relay.err resilient-relay.pid resilient-relay.armed \
-			ssh_config.relay resilient.sock resilient-*.log \
+			ssh_config.relay resilient-*.log \
 			resilient-attack.reconnect resilient-route.* sshd_config.route \
 			resilient-handover.* sshd_config.handover \
 			resilient-sockopt.* resilient-forge.* \
-			resilient-late.* resilient-abandon.*
+			resilient-late.* resilient-abandon.* \
+			resilient-rendezvous.*

@@ -42,31 +42,15 @@ say() { printf '\n==> %s\n' "$*"; }
 
 say "the fork's client: $("$tree/ssh" -V 2>&1)"
 
-"$tree/ssh-keygen" -q -t ed25519 -N '' -C demo-host -f "$work/host_ed25519"
-"$tree/ssh-keygen" -q -t ed25519 -N '' -C demo-user -f "$work/id_ed25519"
-cp "$work/id_ed25519.pub" "$work/authorized_keys"
+rs_test_keys "$tree" "$work"
 user=$(id -un)
 
 # Start sshd on a free port: let it try one, and pick another if the bind
 # fails.  Readiness is the "Server listening" line in its log.
 start_sshd() {
 	local port=$1 i
-	cat > "$work/sshd_config" <<CONF
-ListenAddress 127.0.0.1
-Port $port
-HostKey $work/host_ed25519
-AuthorizedKeysFile $work/authorized_keys
-PidFile $work/sshd.pid
-StrictModes no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PerSourcePenalties no
-SshdSessionPath $tree/sshd-session
-SshdAuthPath $tree/sshd-auth
-Subsystem sftp $tree/sftp-server
-LogLevel VERBOSE
-ResilientSocket $work/resilient.sock
-CONF
+	echo "Subsystem sftp $tree/sftp-server" |
+	    rs_sshd_config "$tree" "$work" "$port"
 	: > "$work/sshd.log"
 	"$tree/sshd" -D -f "$work/sshd_config" -E "$work/sshd.log" &
 	sshd_pid=$!

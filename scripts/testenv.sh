@@ -29,3 +29,35 @@ rs_ensure_privsep() {
 		mkdir -p -m 0755 "$dir"
 	fi
 }
+
+# rs_test_keys TREE WORK: a host key and an authorised user key in WORK,
+# for a throwaway sshd of TREE (demo.sh, bench/)
+rs_test_keys() {
+	"$1/ssh-keygen" -q -t ed25519 -N '' -C test-host -f "$2/host_ed25519"
+	"$1/ssh-keygen" -q -t ed25519 -N '' -C test-user -f "$2/id_ed25519"
+	cp "$2/id_ed25519.pub" "$2/authorized_keys"
+}
+
+# rs_sshd_config TREE WORK PORT: WORK/sshd_config for that sshd on
+# 127.0.0.1 port PORT, its files (keys, pid, rendezvous directory) in
+# WORK; lines on standard input are added after these
+rs_sshd_config() {
+	{
+		cat <<CONF
+ListenAddress 127.0.0.1
+Port $3
+HostKey $2/host_ed25519
+AuthorizedKeysFile $2/authorized_keys
+PidFile $2/sshd.pid
+StrictModes no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PerSourcePenalties no
+SshdSessionPath $1/sshd-session
+SshdAuthPath $1/sshd-auth
+LogLevel VERBOSE
+ResilientDirectory $2/rs
+CONF
+		cat
+	} > "$2/sshd_config"
+}

@@ -15,62 +15,74 @@
  */
 
 /*
- * The listener's registry of resumable sessions and the frames that the
- * listener, the pre-auth monitors and the sessions exchange through it.
- * The registry lives in the listener process only, like sshd.c's table
- * of early children; sessions hold one end of a link each.
+ * The rendezvous directory and the frames exchanged through it: the
+ * pre-auth monitor's side of a reconnect, the session monitor's socket
+ * and names, and the listener's part at startup (resilient-broker.h).
+ *
+ * Directory layout (every entry made by root processes only):
+ *	s.PID		a session's socket, PID being its monitor's
+ *	t.HEX		one per token naming the session, a hard link to it
+ *	detached/UID.PID	one per detached session, for the caps
  */
 
 #include "includes.h"
 
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "atomicio.h"
+#include "digest.h"
 #include "log.h"
 #include "misc.h"
 #include "monitor_fdpass.h"
+#include "packet.h"
 #include "ssherr.h"
 #include "sshbuf.h"
 #include "xmalloc.h"
 
 #include "resilient-broker.h"
+#include "resilient-kdf.h"
 #include "resilient-proto.h"
 
-#define BROKER_MAX_SESSIONS	1024
-/* The session handshakes with the client before it answers */
+#ifndef MSG_NOSIGNAL
+# define MSG_NOSIGNAL	0
+#endif
+
+/* The session answers as soon as it has sent its REPLY */
 #define RESUME_ANSWER_TIMEOUT_MS	30000
+/* A name: "t." and 128 bits of a hash of the token, in hex */
+#define NAME_HASH_LEN	16
+#define DETACHED_DIR	"detached"
 
-#define BROKER_MAX_PER_UID	256
-
-struct broker_session {
-	int	link;			/* listener's end; -1 if slot free */
-	uid_t	uid;			/* of the process at the other end */
-	int	ntokens;		/* tokens that name it, up to 3 */
-	u_char	token[RESILIENT_BROKER_TOKENS][RESILIENT_TOKEN_LEN];
-	int	waiter;			/* pipe of a reconnect being decided */
-	int	detached;		/* lost its connection, not resumed */
-	struct sshbuf *in;		/* partial frame from the session */
+struct resilient_monitor {
+	pid_t	pid;			/* the monitor's */
+	uid_t	uid;			/* the session's user */
+	char	*user;
+	char	*dir;
+	int	max_all, max_user;	/* ResilientMaxDetached */
+	int	link;			/* to the child; -1 once closed */
+	int	child_end;		/* the child's end, until the fork */
+	int	lsock;			/* the session's socket, or -1 */
+	char	*base;			/* its path, dir/s.PID */
+	char	*names[RESILIENT_BROKER_TOKENS]; /* dir/t.HEX linked to it */
+	char	*marker;		/* dir/detached/UID.PID, if detached */
+	int	failed;			/* the child was told: not resumable */
+	struct sshbuf *in;		/* partial frame from the child */
 };
-
-static struct broker_session *sessions;
-static u_int nsessions;		/* slots in use */
-static int rendezvous = -1;	/* Unix socket sessions re-register on */
-static int max_detached = RESILIENT_MAX_DETACHED;
-static int max_detached_user = RESILIENT_MAX_DETACHED_USER;
-
-/* In an sshd-session process: its startup pipe to the listener */
-static int startup_pipe = -1;
 
 /* Read len bytes, waiting at most timeout_ms in all */
 static int
@@ -156,13 +168,33 @@ resilient_frame_recv(int sock, u_char *typep, struct sshbuf *body,
 	if ((r = sshbuf_reserve(body, len, &p)) != 0 ||
 	    (r = read_timeout(sock, p, len, timeout_ms)) != 0)
 		return r;
-	/* Only a link and a reconnect come with a descriptor */
-	if (fdp != NULL && (hdr[0] == RESILIENT_BROKER_LINK ||
-	    hdr[0] == RESILIENT_BROKER_RESUME) &&
+	/* Only a reconnect comes with a descriptor */
+	if (fdp != NULL && hdr[0] == RESILIENT_BROKER_RESUME &&
 	    (*fdp = mm_receive_fd(sock)) == -1)
 		return SSH_ERR_SYSTEM_ERROR;
 	*typep = hdr[0];
 	return 0;
+}
+
+int
+resilient_frame_take(struct sshbuf *in, u_char *typep, struct sshbuf *body)
+{
+	const u_char *p = sshbuf_ptr(in);
+	u_int32_t len;
+	int r;
+
+	*typep = 0;
+	sshbuf_reset(body);
+	if (sshbuf_len(in) < 5)
+		return SSH_ERR_MESSAGE_INCOMPLETE;
+	if ((len = PEEK_U32(p + 1)) > RESILIENT_FRAME_MAX)
+		return SSH_ERR_INVALID_FORMAT;
+	if (sshbuf_len(in) - 5 < len)
+		return SSH_ERR_MESSAGE_INCOMPLETE;
+	if ((r = sshbuf_put(body, p + 5, len)) != 0)
+		return r;
+	*typep = p[0];
+	return sshbuf_consume(in, 5 + len);
 }
 
 int
@@ -197,67 +229,115 @@ resilient_result_str(u_int code)
 	return "unknown result";
 }
 
-void
-resilient_broker_set_pipe(int fd)
-{
-	startup_pipe = fd;
-}
 
 int
-resilient_broker_link_new(uid_t uid, int *linkp)
+resilient_rendezvous_path(const char *dir, const u_char *token,
+    size_t tokenlen, char *path, size_t pathlen)
 {
-	struct sshbuf *b;
-	int sp[2], r;
+	struct ssh_digest_ctx *ctx;
+	u_char h[SSH_DIGEST_MAX_LENGTH];
+	char hex[NAME_HASH_LEN * 2 + 1];
+	const char label[] = "resilient-ssh rendezvous";
+	size_t i;
+	int r = SSH_ERR_LIBCRYPTO_ERROR;
 
-	*linkp = -1;
-	if (startup_pipe == -1)
-		return 0;	/* sshd -i or -d: no listener to register with */
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1) {
-		error_f("socketpair: %s", strerror(errno));
+	if (dir == NULL || token == NULL || tokenlen != RESILIENT_TOKEN_LEN)
+		return SSH_ERR_INVALID_ARGUMENT;
+	if ((ctx = ssh_digest_start(SSH_DIGEST_SHA256)) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if (ssh_digest_update(ctx, label, sizeof(label) - 1) != 0 ||
+	    ssh_digest_update(ctx, token, tokenlen) != 0 ||
+	    ssh_digest_final(ctx, h, sizeof(h)) != 0)
+		goto out;
+	for (i = 0; i < NAME_HASH_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	r = 0;
+	if ((size_t)snprintf(path, pathlen, "%s/t.%s", dir, hex) >= pathlen ||
+	    strlen(path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path))
+		r = SSH_ERR_INVALID_ARGUMENT;
+ out:
+	ssh_digest_free(ctx);
+	explicit_bzero(h, sizeof(h));
+	return r;
+}
+
+/*
+ * Connect without waiting to the socket at path and check that root (our
+ * own uid) listens there.  *codep says what a failure means to a client.
+ */
+static int
+connect_root(const char *path, int *fdp, u_int *codep)
+{
+	struct sockaddr_un sun;
+	uid_t uid;
+	gid_t gid;
+	int fd;
+
+	*fdp = -1;
+	*codep = RESILIENT_UNKNOWN;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		return SSH_ERR_INVALID_ARGUMENT;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		return SSH_ERR_SYSTEM_ERROR;
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	set_nonblock(fd);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		/* A full backlog: the session is busy with others */
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			*codep = RESILIENT_BUSY;
+		close(fd);
 		return SSH_ERR_SYSTEM_ERROR;
 	}
-	if ((b = sshbuf_new()) == NULL)
-		r = SSH_ERR_ALLOC_FAIL;
-	else if ((r = sshbuf_put_u32(b, (u_int32_t)uid)) != 0)
-		;
-	else if (atomicio(vwrite, startup_pipe, "\002", 1) != 1)
-		r = SSH_ERR_SYSTEM_ERROR;
-	else
-		r = resilient_frame_send(startup_pipe, RESILIENT_BROKER_LINK,
-		    b, sp[0]);
-	sshbuf_free(b);
-	close(sp[0]);
-	if (r != 0) {
-		close(sp[1]);
-		return r;
+	if (getpeereid(fd, &uid, &gid) == -1 || uid != geteuid()) {
+		logit("resilient: %s is not held by uid %ld; ignored", path,
+		    (long)geteuid());
+		close(fd);
+		return SSH_ERR_SYSTEM_ERROR;
 	}
-	*linkp = sp[1];
+	unset_nonblock(fd);
+	*fdp = fd;
 	return 0;
 }
 
 int
-resilient_broker_resume(int sock, const struct sshbuf *request,
-    u_int *codep)
+resilient_broker_resume(const char *dir, int sock,
+    const struct sshbuf *request, u_int *codep)
 {
-	struct sshbuf *b = NULL;
+	char path[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
+	struct sshbuf *b = NULL, *req = NULL;
+	const u_char *token;
+	size_t tlen;
 	u_char type;
-	int r;
+	int fd = -1, r;
 
 	*codep = RESILIENT_UNKNOWN;
-	if (startup_pipe == -1)
-		return 0;	/* no listener (sshd -i or -d): nothing to find */
-	/* Judged before the marker: the listener must get all or nothing */
+	if (dir == NULL)
+		return 0;
+	/* Judged before anything is sent: the session gets all or nothing */
 	if (sshbuf_len(request) > RESILIENT_FRAME_MAX)
 		return SSH_ERR_NO_BUFFER_SPACE;
-	if ((b = sshbuf_new()) == NULL)
-		return SSH_ERR_ALLOC_FAIL;
-	if (atomicio(vwrite, startup_pipe, "\003", 1) != 1) {
-		r = SSH_ERR_SYSTEM_ERROR;
+	if ((req = sshbuf_from(sshbuf_ptr(request),
+	    sshbuf_len(request))) == NULL || (b = sshbuf_new()) == NULL) {
+		r = SSH_ERR_ALLOC_FAIL;
 		goto out;
 	}
-	if ((r = resilient_frame_send(startup_pipe, RESILIENT_BROKER_RESUME,
-	    request, sock)) != 0 ||
-	    (r = resilient_frame_recv(startup_pipe, &type, b, NULL,
+	if ((r = sshbuf_get_string_direct(req, &token, &tlen)) != 0 ||
+	    (r = resilient_rendezvous_path(dir, token, tlen, path,
+	    sizeof(path))) != 0) {
+		r = 0;	/* names no session */
+		goto out;
+	}
+	if (connect_root(path, &fd, codep) != 0) {
+		debug_f("no session at %s: %s", path, strerror(errno));
+		r = 0;
+		goto out;
+	}
+	if ((r = resilient_frame_send(fd, RESILIENT_BROKER_RESUME, request,
+	    sock)) != 0 ||
+	    (r = resilient_frame_recv(fd, &type, b, NULL,
 	    RESUME_ANSWER_TIMEOUT_MS)) != 0)
 		goto out;
 	if (type != RESILIENT_BROKER_RESULT) {
@@ -266,6 +346,9 @@ resilient_broker_resume(int sock, const struct sshbuf *request,
 	}
 	r = sshbuf_get_u32(b, codep);
  out:
+	if (fd != -1)
+		close(fd);
+	sshbuf_free(req);
 	sshbuf_free(b);
 	return r;
 }
@@ -285,440 +368,610 @@ resilient_broker_handed_off(pid_t child)
 	exit(0);
 }
 
-/* Listener side */
-
-static void
-session_drop(struct broker_session *s)
+/*
+ * Make path a directory of ours that nobody else may enter, creating it
+ * if needed.  On failure, err says why.
+ */
+static int
+own_dir(const char *path, char *err, size_t errlen)
 {
-	if (s->waiter != -1) {
-		(void)resilient_result_send(s->waiter, RESILIENT_UNKNOWN);
-		close(s->waiter);
-	}
-	close(s->link);
-	sshbuf_free(s->in);
-	explicit_bzero(s, sizeof(*s));
-	s->link = s->waiter = -1;
-	nsessions--;
-}
+	struct stat st;
 
-static struct broker_session *
-session_find(const u_char *token, size_t len)
-{
-	u_int i;
-	int j;
-
-	if (len != RESILIENT_TOKEN_LEN)
-		return NULL;
-	for (i = 0; i < BROKER_MAX_SESSIONS && sessions != NULL; i++) {
-		for (j = 0; j < sessions[i].ntokens; j++) {
-			if (sessions[i].link != -1 && timingsafe_bcmp(token,
-			    sessions[i].token[j], RESILIENT_TOKEN_LEN) == 0)
-				return &sessions[i];
-		}
+	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "mkdir %s: %s", path, strerror(errno));
+		return -1;
 	}
-	return NULL;
-}
-
-/* Take fd as a session's link; closes it if there is no room */
-static void
-session_add(int fd, uid_t uid, const char *id)
-{
-	u_int i, n;
-
-	if (sessions == NULL)
-		sessions = xcalloc(BROKER_MAX_SESSIONS, sizeof(*sessions));
-	if (nsessions == 0) {
-		for (i = 0; i < BROKER_MAX_SESSIONS; i++)
-			sessions[i].link = sessions[i].waiter = -1;
+	if (lstat(path, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
 	}
-	for (i = n = 0; i < BROKER_MAX_SESSIONS; i++) {
-		if (sessions[i].link != -1 && sessions[i].uid == uid)
-			n++;
-	}
-	for (i = 0; i < BROKER_MAX_SESSIONS; i++) {
-		if (sessions[i].link == -1)
-			break;
-	}
-	if (i == BROKER_MAX_SESSIONS ||
-	    (uid != (uid_t)-1 && n >= BROKER_MAX_PER_UID)) {
-		logit("resilient: %u resumable sessions%s; session of %s "
-		    "will not be resumable", i == BROKER_MAX_SESSIONS ?
-		    BROKER_MAX_SESSIONS : n, i == BROKER_MAX_SESSIONS ?
-		    "" : " for its user", id);
-		close(fd);
-		return;
-	}
-	if ((sessions[i].in = sshbuf_new()) == NULL)
-		fatal_f("sshbuf_new failed");
-	set_nonblock(fd);
-	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-	sessions[i].link = fd;
-	sessions[i].uid = uid;
-	sessions[i].ntokens = 0;
-	sessions[i].waiter = -1;
-	sessions[i].detached = 0;
-	nsessions++;
-	debug2_f("session of %s linked in slot %u", id, i);
-}
-
-static void
-pipe_link(int pipefd, const char *id)
-{
-	struct sshbuf *b;
-	u_char type;
-	u_int32_t uid;
-	int fd = -1, r;
-
-	if ((b = sshbuf_new()) == NULL)
-		fatal_f("sshbuf_new failed");
-	/* The user's uid comes from sshd-session's privileged process */
-	if ((r = resilient_frame_recv(pipefd, &type, b, &fd,
-	    RESILIENT_BROKER_TIMEOUT_MS)) != 0 ||
-	    type != RESILIENT_BROKER_LINK || fd == -1 ||
-	    (r = sshbuf_get_u32(b, &uid)) != 0) {
-		error_r(r, "resilient: bad session link from %s", id);
-		if (fd != -1)
-			close(fd);
-	} else
-		session_add(fd, (uid_t)uid, id);
-	sshbuf_free(b);
-}
-
-static void
-pipe_resume(int pipefd, const char *id)
-{
-	struct broker_session *s;
-	struct sshbuf *b, *req = NULL;
-	const u_char *token;
-	size_t tlen;
-	u_char type;
-	int fd = -1, r;
-	u_int code = RESILIENT_UNKNOWN;
-
-	if ((b = sshbuf_new()) == NULL)
-		fatal_f("sshbuf_new failed");
-	if ((r = resilient_frame_recv(pipefd, &type, b, &fd,
-	    RESILIENT_BROKER_TIMEOUT_MS)) != 0 ||
-	    type != RESILIENT_BROKER_RESUME) {
-		error_r(r, "resilient: bad reconnect request from %s", id);
-		goto out;
-	}
-	if ((req = sshbuf_fromb(b)) == NULL)
-		fatal_f("sshbuf_fromb failed");
-	if ((r = sshbuf_get_string_direct(req, &token, &tlen)) != 0 ||
-	    (s = session_find(token, tlen)) == NULL) {
-		debug_f("reconnect from %s names no session", id);
-		goto answer;
-	}
-	if (s->waiter != -1) {
-		code = RESILIENT_BUSY;
-		goto answer;
-	}
-	if ((r = resilient_frame_send(s->link, RESILIENT_BROKER_RESUME, b,
-	    fd)) != 0) {
-		error_r(r, "resilient: cannot reach session for %s", id);
-		goto answer;
-	}
-	if ((s->waiter = dup(pipefd)) == -1) {
-		error_f("dup: %s", strerror(errno));
-		goto out;
-	}
-	(void)fcntl(s->waiter, F_SETFD, FD_CLOEXEC);
-	debug2_f("reconnect from %s passed to its session", id);
-	goto out;
- answer:
-	if ((r = resilient_result_send(pipefd, code)) != 0)
-		error_r(r, "resilient: cannot answer %s", id);
- out:
-	if (fd != -1)
-		close(fd);
-	sshbuf_free(req);
-	sshbuf_free(b);
-}
-
-int
-resilient_broker_pipe_byte(int pipefd, char c, const char *id)
-{
-	switch (c) {
-	case RESILIENT_PIPE_LINK:
-		pipe_link(pipefd, id);
-		return 1;
-	case RESILIENT_PIPE_RESUME:
-		pipe_resume(pipefd, id);
-		return 1;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077) != 0) {
+		snprintf(err, errlen, "%s must be a directory of uid %ld with "
+		    "mode 0700", path, (long)geteuid());
+		return -1;
 	}
 	return 0;
 }
 
-u_int
-resilient_broker_slots(void)
-{
-	return BROKER_MAX_SESSIONS + 1;
-}
-
-u_int
-resilient_broker_pollfds(struct pollfd *pfd, u_int max)
-{
-	u_int i, n = 0;
-
-	if (rendezvous != -1 && n < max) {
-		pfd[n].fd = rendezvous;
-		pfd[n].events = POLLIN;
-		pfd[n].revents = 0;
-		n++;
-	}
-	for (i = 0; sessions != NULL && i < BROKER_MAX_SESSIONS && n < max;
-	    i++) {
-		if (sessions[i].link == -1)
-			continue;
-		pfd[n].fd = sessions[i].link;
-		pfd[n].events = POLLIN;
-		pfd[n].revents = 0;
-		n++;
-	}
-	return n;
-}
-
-/* Another session already has this token: the first one keeps it */
 static int
-token_taken(const struct broker_session *self, const u_char *t)
+dir_ready(const char *dir, char *err, size_t errlen)
 {
-	const struct broker_session *o;
+	char *sub;
+	int r;
 
-	o = session_find(t, RESILIENT_TOKEN_LEN);
-	return o != NULL && o != self;
+	if (own_dir(dir, err, errlen) != 0)
+		return -1;
+	xasprintf(&sub, "%s/%s", dir, DETACHED_DIR);
+	r = own_dir(sub, err, errlen);
+	free(sub);
+	return r;
+}
+
+/* Tell every session in dir that it will not be resumed */
+static void
+end_sessions(const char *dir)
+{
+	struct sshbuf *none;
+	struct dirent *dp;
+	char *path;
+	DIR *d;
+	u_int code, n = 0;
+	int fd;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	if ((none = sshbuf_new()) == NULL)
+		fatal_f("sshbuf_new failed");
+	while ((dp = readdir(d)) != NULL) {
+		if (strncmp(dp->d_name, "s.", 2) != 0)
+			continue;
+		xasprintf(&path, "%s/%s", dir, dp->d_name);
+		if (connect_root(path, &fd, &code) == 0) {
+			set_nonblock(fd);
+			if (resilient_frame_send(fd, RESILIENT_BROKER_END,
+			    none, -1) == 0)
+				n++;
+			close(fd);
+		}
+		free(path);
+	}
+	closedir(d);
+	sshbuf_free(none);
+	if (n > 0)
+		logit("resilient: ResilientSessions is off; %u resumable "
+		    "session(s) told that they will not be resumed", n);
+}
+
+void
+resilient_broker_listener(const char *dir, int sessions)
+{
+	char err[512];
+
+	if (dir == NULL)
+		return;
+	if (!sessions) {
+		end_sessions(dir);
+		return;
+	}
+	if (dir_ready(dir, err, sizeof(err)) != 0)
+		error("resilient: %s; sessions will not be resumable", err);
+}
+
+/* A session's privileged monitor */
+
+int
+resilient_monitor_new(struct ssh *ssh, const char *dir, uid_t uid,
+    const char *user, int max_all, int max_user, int *childp)
+{
+	struct resilient_monitor *m;
+	int sp[2];
+
+	*childp = -1;
+	if (dir == NULL || ssh->resilient_monitor != NULL)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == -1) {
+		error_f("socketpair: %s", strerror(errno));
+		return SSH_ERR_SYSTEM_ERROR;
+	}
+	(void)fcntl(sp[0], F_SETFD, FD_CLOEXEC);
+	(void)fcntl(sp[1], F_SETFD, FD_CLOEXEC);
+	set_nonblock(sp[0]);
+	m = xcalloc(1, sizeof(*m));
+	m->pid = getpid();
+	m->uid = uid;
+	m->user = xstrdup(user);
+	m->dir = xstrdup(dir);
+	m->max_all = max_all > 0 ? max_all : RESILIENT_MAX_DETACHED;
+	m->max_user = max_user > 0 ? max_user : RESILIENT_MAX_DETACHED_USER;
+	m->link = sp[0];
+	m->child_end = sp[1];
+	m->lsock = -1;
+	if ((m->in = sshbuf_new()) == NULL)
+		fatal_f("sshbuf_new failed");
+	ssh->resilient_monitor = m;
+	*childp = sp[1];
+	return 0;
+}
+
+static void
+monitor_free(struct resilient_monitor *m)
+{
+	u_int i;
+
+	for (i = 0; i < RESILIENT_BROKER_TOKENS; i++)
+		free(m->names[i]);
+	free(m->user);
+	free(m->dir);
+	free(m->base);
+	free(m->marker);
+	sshbuf_free(m->in);
+	freezero(m, sizeof(*m));
+}
+
+void
+resilient_monitor_forget(struct ssh *ssh)
+{
+	struct resilient_monitor *m = ssh->resilient_monitor;
+
+	if (m == NULL)
+		return;
+	/* The child's copy: its names and marker belong to the monitor */
+	close(m->link);
+	if (m->lsock != -1)
+		close(m->lsock);
+	monitor_free(m);
+	ssh->resilient_monitor = NULL;
+}
+
+/* Remove the session's names, marker and socket */
+static void
+unname(struct resilient_monitor *m)
+{
+	u_int i;
+
+	for (i = 0; i < RESILIENT_BROKER_TOKENS; i++) {
+		if (m->names[i] != NULL)
+			(void)unlink(m->names[i]);
+		free(m->names[i]);
+		m->names[i] = NULL;
+	}
+	if (m->marker != NULL)
+		(void)unlink(m->marker);
+	free(m->marker);
+	m->marker = NULL;
+	if (m->lsock != -1) {
+		close(m->lsock);
+		m->lsock = -1;
+		(void)unlink(m->base);
+	}
+}
+
+void
+resilient_monitor_cleanup(struct ssh *ssh)
+{
+	struct resilient_monitor *m;
+
+	if (ssh == NULL || (m = ssh->resilient_monitor) == NULL ||
+	    m->pid != getpid())
+		return;
+	unname(m);
+}
+
+/* A single-byte message with room for one descriptor */
+struct onebyte {
+	struct msghdr msg;
+	struct iovec iov;
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cmsgbuf;
+};
+
+static void
+onebyte_init(struct onebyte *o, u_char *byte)
+{
+	memset(o, 0, sizeof(*o));
+	o->iov.iov_base = byte;
+	o->iov.iov_len = 1;
+	o->msg.msg_iov = &o->iov;
+	o->msg.msg_iovlen = 1;
+	o->msg.msg_control = &o->cmsgbuf.buf;
+	o->msg.msg_controllen = sizeof(o->cmsgbuf.buf);
+}
+
+/* Send the child a single-byte message, with fd unless it is -1 */
+static int
+tell_child(struct resilient_monitor *m, u_char what, int fd)
+{
+	struct onebyte o;
+	struct cmsghdr *cmsg;
+	ssize_t n;
+
+	if (m->link == -1)
+		return SSH_ERR_CONN_CLOSED;
+	onebyte_init(&o, &what);
+	if (fd == -1) {
+		o.msg.msg_control = NULL;
+		o.msg.msg_controllen = 0;
+	} else {
+		cmsg = CMSG_FIRSTHDR(&o.msg);
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	}
+	/* Never wait for the child: it runs as the user */
+	while ((n = sendmsg(m->link, &o.msg, MSG_DONTWAIT|MSG_NOSIGNAL)) ==
+	    -1 && errno == EINTR)
+		;
+	if (n != 1)
+		return SSH_ERR_SYSTEM_ERROR;
+	return 0;
+}
+
+int
+resilient_monitor_recv(int sock, u_char *whatp, int *fdp)
+{
+	struct onebyte o;
+	struct cmsghdr *cmsg;
+	ssize_t n;
+
+	*whatp = 0;
+	*fdp = -1;
+	onebyte_init(&o, whatp);
+	if ((n = recvmsg(sock, &o.msg, MSG_DONTWAIT)) == -1)
+		return SSH_ERR_SYSTEM_ERROR;
+	if (n == 0)
+		return SSH_ERR_CONN_CLOSED;
+	for (cmsg = CMSG_FIRSTHDR(&o.msg); cmsg != NULL;
+	    cmsg = CMSG_NXTHDR(&o.msg, cmsg)) {
+		if (cmsg->cmsg_level == SOL_SOCKET &&
+		    cmsg->cmsg_type == SCM_RIGHTS &&
+		    cmsg->cmsg_len == CMSG_LEN(sizeof(int))) {
+			memcpy(fdp, CMSG_DATA(cmsg), sizeof(int));
+			(void)fcntl(*fdp, F_SETFD, FD_CLOEXEC);
+		}
+	}
+	if ((o.msg.msg_flags & MSG_CTRUNC) != 0) {
+		if (*fdp != -1)
+			close(*fdp);
+		*fdp = -1;
+		return SSH_ERR_INVALID_FORMAT;
+	}
+	return 0;
+}
+
+static void
+not_resumable(struct resilient_monitor *m, const char *why)
+{
+	if (!m->failed)
+		logit("resilient: session of %s cannot be made resumable: %s",
+		    m->user, why);
+	m->failed = 1;
+	unname(m);
+	(void)tell_child(m, RESILIENT_MON_UNREGISTERED, -1);
+}
+
+/* Whether token is the token of secret r under one of the KEX hashes */
+static int
+token_proved(const u_char *r, size_t rlen, const u_char *token)
+{
+	const int algs[] = { SSH_DIGEST_SHA256, SSH_DIGEST_SHA384,
+	    SSH_DIGEST_SHA512 };
+	u_char t[RESILIENT_TOKEN_LEN];
+	size_t i;
+	int ok = 0;
+
+	for (i = 0; i < sizeof(algs) / sizeof(algs[0]) && !ok; i++) {
+		if (rlen != ssh_digest_bytes(algs[i]) ||
+		    resilient_kdf_token(algs[i], r, rlen, t, sizeof(t)) != 0)
+			continue;
+		ok = timingsafe_bcmp(t, token, sizeof(t)) == 0;
+	}
+	explicit_bzero(t, sizeof(t));
+	return ok;
+}
+
+static int
+session_socket(struct resilient_monitor *m)
+{
+	char err[512];
+	mode_t old;
+	int fd;
+
+	if (m->lsock != -1)
+		return 0;
+	if (strlen(m->dir) > RESILIENT_DIR_MAX) {
+		not_resumable(m, "ResilientDirectory is too long");
+		return -1;
+	}
+	if (dir_ready(m->dir, err, sizeof(err)) != 0) {
+		not_resumable(m, err);
+		return -1;
+	}
+	free(m->base);
+	xasprintf(&m->base, "%s/s.%ld", m->dir, (long)m->pid);
+	old = umask(0177);
+	fd = unix_listener(m->base, 16, 1);
+	umask(old);
+	if (fd == -1) {
+		not_resumable(m, "cannot listen in ResilientDirectory");
+		return -1;
+	}
+	set_nonblock(fd);
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	m->lsock = fd;
+	return 0;
+}
+
+static int
+named(char * const *set, const char *path)
+{
+	u_int i;
+
+	for (i = 0; i < RESILIENT_BROKER_TOKENS; i++) {
+		if (set[i] != NULL && strcmp(set[i], path) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /*
- * A session lost its connection.  Within the caps it stays detached;
- * beyond them it is told to end, and existing sessions keep their places.
+ * The child's secrets and tokens: name each token the child proves, and
+ * remove the names of tokens it no longer lists.
  */
-static void
-session_detached(struct broker_session *s)
+static int
+monitor_register(struct resilient_monitor *m, struct sshbuf *b)
 {
-	u_int i, all = 0, user = 0;
+	char path[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
+	char *want[RESILIENT_BROKER_TOKENS];
+	const u_char *r, *t;
+	size_t rlen, tlen;
+	u_int i, n;
+	int ret = SSH_ERR_INVALID_FORMAT;
 
-	if (s->detached)
-		return;
-	for (i = 0; i < BROKER_MAX_SESSIONS; i++) {
-		if (sessions[i].link == -1 || !sessions[i].detached)
+	memset(want, 0, sizeof(want));
+	for (n = 0; sshbuf_len(b) > 0; n++) {
+		if (n >= RESILIENT_BROKER_TOKENS ||
+		    sshbuf_get_string_direct(b, &r, &rlen) != 0 ||
+		    sshbuf_get_string_direct(b, &t, &tlen) != 0 ||
+		    rlen > RESILIENT_SECRET_MAX || tlen != RESILIENT_TOKEN_LEN)
+			goto out;
+		if (!token_proved(r, rlen, t)) {
+			error_f("resilient: session of %s named a token "
+			    "that its secret does not give", m->user);
+			goto out;
+		}
+		if (resilient_rendezvous_path(m->dir, t, tlen, path,
+		    sizeof(path)) != 0) {
+			not_resumable(m, "ResilientDirectory is too long");
+			ret = 0;
+			goto out;
+		}
+		want[n] = xstrdup(path);
+	}
+	ret = 0;
+	if (m->failed || session_socket(m) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (named(m->names, want[i]))
 			continue;
-		all++;
-		if (sessions[i].uid == s->uid)
-			user++;
+		if (link(m->base, want[i]) == -1) {
+			snprintf(path, sizeof(path), "link: %s",
+			    strerror(errno));
+			not_resumable(m, path);
+			goto out;
+		}
 	}
-	if (all < (u_int)max_detached && user < (u_int)max_detached_user) {
-		s->detached = 1;
-		debug2_f("%u detached session(s), %u of uid %ld", all + 1,
-		    user + 1, (long)s->uid);
-		return;
+	for (i = 0; i < RESILIENT_BROKER_TOKENS; i++) {
+		if (m->names[i] != NULL && !named(want, m->names[i]))
+			(void)unlink(m->names[i]);
 	}
-	logit("resilient: %u detached sessions%s (ResilientMaxDetached); "
-	    "a session of uid %ld that lost its connection ends",
-	    all >= (u_int)max_detached ? all : user,
-	    all >= (u_int)max_detached ? "" : " of its user", (long)s->uid);
-	/* On failure the link is gone: its end of file drops the session */
-	(void)resilient_frame_send(s->link, RESILIENT_BROKER_LIMIT, NULL, -1);
+	for (i = 0; i < RESILIENT_BROKER_TOKENS; i++) {
+		free(m->names[i]);
+		m->names[i] = want[i];
+		want[i] = NULL;
+	}
+	debug3_f("session named by %u token(s)", n);
+ out:
+	for (i = 0; i < RESILIENT_BROKER_TOKENS; i++)
+		free(want[i]);
+	return ret;
 }
 
-/* One frame from a session: its tokens, or its answer to a reconnect */
-static int
-session_frame(struct broker_session *s, u_char type, struct sshbuf *b)
+/*
+ * The session lost its connection.  Within the caps it stays detached
+ * and leaves a marker; beyond them it is told to end, and sessions
+ * already detached keep their places.  Monitors count under a lock on
+ * the markers' directory, which only root processes hold, briefly.
+ */
+static void
+monitor_detached(struct resilient_monitor *m)
 {
-	u_char tokens[RESILIENT_BROKER_TOKENS][RESILIENT_TOKEN_LEN];
-	const u_char *t;
-	size_t tlen;
-	u_int code;
-	int r, n;
+	struct dirent *dp;
+	char *sub, prefix[32];
+	u_int all = 0, user = 0;
+	DIR *d = NULL;
+	int dfd, fd;
+
+	if (m->marker != NULL || m->failed || m->lsock == -1)
+		return;
+	xasprintf(&sub, "%s/%s", m->dir, DETACHED_DIR);
+	if ((dfd = open(sub, O_RDONLY|O_DIRECTORY|O_CLOEXEC)) == -1 ||
+	    flock(dfd, LOCK_EX) == -1 || (fd = dup(dfd)) == -1) {
+		error_f("resilient: %s: %s", sub, strerror(errno));
+		goto out;
+	}
+	if ((d = fdopendir(fd)) == NULL) {
+		error_f("resilient: %s: %s", sub, strerror(errno));
+		close(fd);
+		goto out;
+	}
+	snprintf(prefix, sizeof(prefix), "%ld.", (long)m->uid);
+	while ((dp = readdir(d)) != NULL) {
+		if (dp->d_name[0] == '.')
+			continue;
+		all++;
+		if (strncmp(dp->d_name, prefix, strlen(prefix)) == 0)
+			user++;
+	}
+	if (all >= (u_int)m->max_all || user >= (u_int)m->max_user) {
+		logit("resilient: %u detached sessions%s "
+		    "(ResilientMaxDetached); a session of %s that lost its "
+		    "connection ends", all >= (u_int)m->max_all ? all : user,
+		    all >= (u_int)m->max_all ? "" : " of its user", m->user);
+		(void)tell_child(m, RESILIENT_MON_LIMIT, -1);
+		goto out;
+	}
+	xasprintf(&m->marker, "%s/%ld.%ld", sub, (long)m->uid, (long)m->pid);
+	if ((fd = open(m->marker, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC,
+	    0600)) == -1) {
+		error_f("resilient: %s: %s", m->marker, strerror(errno));
+		free(m->marker);
+		m->marker = NULL;
+		goto out;
+	}
+	close(fd);
+	debug2_f("%u detached session(s), %u of %s", all + 1, user + 1,
+	    m->user);
+ out:
+	if (d != NULL)
+		closedir(d);
+	if (dfd != -1)
+		close(dfd);	/* and the lock with it */
+	free(sub);
+}
+
+int
+resilient_monitor_frame(struct ssh *ssh, u_char type, struct sshbuf *b)
+{
+	struct resilient_monitor *m = ssh->resilient_monitor;
 
 	switch (type) {
 	case RESILIENT_BROKER_REGISTER:
-		/* All or nothing: a token taken keeps the old ones in place */
-		for (n = 0; sshbuf_len(b) > 0; n++) {
-			if (n >= RESILIENT_BROKER_TOKENS ||
-			    (r = sshbuf_get_string_direct(b, &t, &tlen)) != 0 ||
-			    tlen != RESILIENT_TOKEN_LEN)
-				return SSH_ERR_INVALID_FORMAT;
-			if (token_taken(s, t)) {
-				logit("resilient: a session of uid %ld named "
-				    "a token already registered; ignored",
-				    (long)s->uid);
-				return 0;
-			}
-			memcpy(tokens[n], t, tlen);
-		}
-		memcpy(s->token, tokens, sizeof(s->token));
-		s->ntokens = n;
-		explicit_bzero(tokens, sizeof(tokens));
-		debug3_f("session registered %d token(s)", n);
-		return 0;
-	case RESILIENT_BROKER_RESULT:
-		if (s->waiter == -1)
-			return 0;
-		if ((r = sshbuf_get_u32(b, &code)) != 0)
-			return r;
-		if ((r = resilient_result_send(s->waiter, code)) != 0)
-			error_r(r, "resilient: cannot answer reconnect");
-		close(s->waiter);
-		s->waiter = -1;
-		return 0;
+		return monitor_register(m, b);
 	case RESILIENT_BROKER_DETACH:
-		session_detached(s);
+		monitor_detached(m);
 		return 0;
 	case RESILIENT_BROKER_ATTACH:
-		s->detached = 0;
+		if (m->marker != NULL)
+			(void)unlink(m->marker);
+		free(m->marker);
+		m->marker = NULL;
 		return 0;
 	}
 	return SSH_ERR_INVALID_FORMAT;
 }
 
-/*
- * Input from a session's link.  Sessions run as their users, so the
- * listener never waits for them: bytes are buffered until whole frames
- * are there, and a link that misbehaves is dropped.
- */
 static void
-session_input(struct broker_session *s)
+link_gone(struct resilient_monitor *m)
 {
-	struct sshbuf *b = NULL;
-	u_char buf[4096];
-	const u_char *p;
+	close(m->link);
+	m->link = -1;
+	sshbuf_reset(m->in);
+	unname(m);
+}
+
+/* Frames from the child; the monitor never waits for more of them */
+static void
+monitor_input(struct ssh *ssh)
+{
+	struct resilient_monitor *m = ssh->resilient_monitor;
+	struct sshbuf *b;
+	u_char buf[4096], type;
 	ssize_t n;
-	u_int32_t len;
 	int r;
 
-	if ((n = read(s->link, buf, sizeof(buf))) == -1 &&
+	if ((n = read(m->link, buf, sizeof(buf))) == -1 &&
 	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (n <= 0) {
-		debug2_f("session link closed");
-		session_drop(s);
+		debug2_f("session's link closed");
+		link_gone(m);
 		return;
 	}
-	if ((r = sshbuf_put(s->in, buf, n)) != 0)
-		fatal_fr(r, "buffer");
-	while (sshbuf_len(s->in) >= 5) {
-		p = sshbuf_ptr(s->in);
-		if ((len = PEEK_U32(p + 1)) > RESILIENT_FRAME_MAX) {
-			error_f("resilient: oversized frame from session");
-			session_drop(s);
-			return;
-		}
-		if (sshbuf_len(s->in) < 5 + len)
-			return;
-		if ((b = sshbuf_from(p + 5, len)) == NULL)
-			fatal_f("sshbuf_from failed");
-		r = session_frame(s, p[0], b);
-		sshbuf_free(b);
-		if (r != 0) {
-			error_r(r, "resilient: bad frame %u from session",
-			    p[0]);
-			session_drop(s);
-			return;
-		}
-		if ((r = sshbuf_consume(s->in, 5 + len)) != 0)
-			fatal_fr(r, "consume");
+	if ((b = sshbuf_new()) == NULL ||
+	    (r = sshbuf_put(m->in, buf, n)) != 0)
+		fatal_f("buffer");
+	while ((r = resilient_frame_take(m->in, &type, b)) == 0) {
+		if ((r = resilient_monitor_frame(ssh, type, b)) != 0)
+			break;
+	}
+	/* What was read carried secrets: leave no copy behind */
+	explicit_bzero(buf, sizeof(buf));
+	if (sshbuf_len(m->in) == 0)
+		sshbuf_reset(m->in);
+	sshbuf_free(b);
+	if (r != SSH_ERR_MESSAGE_INCOMPLETE) {
+		error_r(r, "resilient: bad frame from the session of %s",
+		    m->user);
+		not_resumable(m, "bad frame from the session");
+		link_gone(m);
 	}
 }
 
-/* A session process connected to the rendezvous socket */
+/* A root process connected: hand the connection to the child */
 static void
-rendezvous_accept(void)
+monitor_accept(struct resilient_monitor *m)
 {
 	uid_t uid;
 	gid_t gid;
 	int fd;
 
-	if ((fd = accept(rendezvous, NULL, NULL)) == -1) {
+	if ((fd = accept(m->lsock, NULL, NULL)) == -1) {
 		if (errno != EAGAIN && errno != EINTR &&
 		    errno != ECONNABORTED)
 			error_f("accept: %s", strerror(errno));
 		return;
 	}
-	if (getpeereid(fd, &uid, &gid) == -1) {
-		error_f("getpeereid: %s", strerror(errno));
+	if (getpeereid(fd, &uid, &gid) == -1 || uid != geteuid()) {
+		logit("resilient: a process of uid %ld reached the session "
+		    "of %s; refused", (long)uid, m->user);
 		close(fd);
 		return;
 	}
-	session_add(fd, uid, "a session re-registering");
-	verbose("resilient: a session of uid %ld re-registered", (long)uid);
+	if (tell_child(m, RESILIENT_MON_CONNECTION, fd) != 0)
+		debug_f("session of %s is not reading; reconnect dropped",
+		    m->user);
+	close(fd);
 }
 
 void
-resilient_broker_after_poll(const struct pollfd *pfd, u_int n)
+resilient_monitor_pollfds(struct ssh *ssh, struct pollfd *pfd, u_int n)
 {
-	u_int i, j;
+	struct resilient_monitor *m = ssh->resilient_monitor;
+	u_int i;
 
 	for (i = 0; i < n; i++) {
-		if ((pfd[i].revents & (POLLIN|POLLHUP|POLLERR)) == 0)
-			continue;
-		if (pfd[i].fd == rendezvous) {
-			rendezvous_accept();
-			continue;
-		}
-		for (j = 0; j < BROKER_MAX_SESSIONS; j++) {
-			if (sessions[j].link == pfd[i].fd) {
-				session_input(&sessions[j]);
-				break;
-			}
-		}
+		pfd[i].fd = -1;
+		pfd[i].events = pfd[i].revents = 0;
 	}
+	if (m == NULL || n < RESILIENT_MONITOR_NPFD || m->pid != getpid())
+		return;
+	if (m->child_end != -1) {
+		/* Forked: the child's end is the child's alone */
+		close(m->child_end);
+		m->child_end = -1;
+	}
+	pfd[0].fd = m->link;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = m->lsock;
+	pfd[1].events = POLLIN;
 }
 
-int
-resilient_broker_listen(const char *path, int max_all, int max_user)
+void
+resilient_monitor_after_poll(struct ssh *ssh, const struct pollfd *pfd,
+    u_int n)
 {
-	mode_t old;
-	int fd;
+	struct resilient_monitor *m = ssh->resilient_monitor;
 
-	if (max_all > 0)
-		max_detached = MINIMUM(max_all, RESILIENT_MAX_DETACHED);
-	if (max_user > 0)
-		max_detached_user = MINIMUM(max_user, max_detached);
-	if (path == NULL || strcasecmp(path, "none") == 0 || rendezvous != -1)
-		return 0;
-	/* A listener still answering there is another sshd's */
-	if (resilient_broker_connect(path, &fd) == 0) {
-		close(fd);
-		error("resilient: %s is in use by another sshd; "
-		    "sessions will not survive a restart", path);
-		return SSH_ERR_SYSTEM_ERROR;
-	}
-	/* Sessions run as their users: anyone may connect */
-	old = umask(0111);
-	fd = unix_listener(path, 64, 1);
-	umask(old);
-	if (fd == -1) {
-		error("resilient: cannot listen on %s; sessions will not "
-		    "survive a restart", path);
-		return SSH_ERR_SYSTEM_ERROR;
-	}
-	set_nonblock(fd);
-	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-	rendezvous = fd;
-	debug_f("sessions re-register on %s", path);
-	return 0;
-}
-
-int
-resilient_broker_connect(const char *path, int *linkp)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	*linkp = -1;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (path == NULL || strlcpy(sun.sun_path, path,
-	    sizeof(sun.sun_path)) >= sizeof(sun.sun_path))
-		return SSH_ERR_INVALID_ARGUMENT;
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
-		return SSH_ERR_SYSTEM_ERROR;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		close(fd);
-		return SSH_ERR_SYSTEM_ERROR;
-	}
-	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-	*linkp = fd;
-	return 0;
+	if (m == NULL || n < RESILIENT_MONITOR_NPFD || m->pid != getpid())
+		return;
+	if (pfd[0].fd != -1 && pfd[0].fd == m->link &&
+	    (pfd[0].revents & (POLLIN|POLLHUP|POLLERR)) != 0)
+		monitor_input(ssh);
+	if (pfd[1].fd != -1 && pfd[1].fd == m->lsock &&
+	    (pfd[1].revents & POLLIN) != 0)
+		monitor_accept(m);
 }

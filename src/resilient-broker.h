@@ -15,16 +15,25 @@
  */
 
 /*
- * The sshd listener as broker between a detached session and the new
- * connection that wants to resume it (README.resilient section 5).
+ * How a new connection finds its detached session (README.resilient
+ * section 5): a rendezvous directory that only root can enter.
  *
- * Three kinds of process talk through it, over Unix stream socket pairs:
- * the listener (registry of sessions by token), the pre-auth monitor of a
- * new connection (forwards a reconnect with its socket) and the post-auth
- * process of each resilient session (registers its token, takes over the
- * socket of a validated reconnect).  Messages are frames: a type byte, a
- * 32-bit length and a body; a frame that carries a descriptor is followed
- * by it (monitor_fdpass.c).  The listener never sees key material.
+ * The privileged monitor of each resumable session listens on a Unix
+ * socket there, and gives it one name per token that names the session
+ * (current, previous, next), each derived from the token.  The monitor
+ * names a token only after checking that its child knows the R the
+ * token comes from, so no process can claim another session's token.
+ * The pre-auth monitor of a new connection that asks to resume connects
+ * to the token's name, checks that a root process listens there, and
+ * sends the request with the connection's socket; the session's monitor
+ * hands that connection to its child, which holds the keys, checks the
+ * proof and answers.  The listener takes no part: it holds nothing per
+ * session, and sessions outlive its restarts.
+ *
+ * Messages are frames: a type byte, a 32-bit length and a body of at
+ * most RESILIENT_FRAME_MAX bytes; a frame that carries a descriptor is
+ * followed by it (monitor_fdpass.c).  A monitor writes to its child only
+ * single-byte messages, which carry a descriptor or nothing.
  */
 
 #ifndef _RESILIENT_BROKER_H
@@ -32,19 +41,20 @@
 
 struct pollfd;
 struct sshbuf;
-
-/* Startup pipe markers, after upstream's '\0' (config) and '\001' (auth) */
-#define RESILIENT_PIPE_LINK	'\002'	/* a session's link follows */
-#define RESILIENT_PIPE_RESUME	'\003'	/* a reconnect and its socket */
+struct ssh;
 
 /* Frame types */
-#define RESILIENT_BROKER_LINK		1	/* + fd: a session's link */
-#define RESILIENT_BROKER_REGISTER	2	/* session's token(s) */
+#define RESILIENT_BROKER_REGISTER	2	/* child: secrets and tokens */
 #define RESILIENT_BROKER_RESUME		3	/* + fd: a reconnect */
-#define RESILIENT_BROKER_RESULT		4	/* u32 code, string detail */
-#define RESILIENT_BROKER_DETACH		5	/* session lost its connection */
+#define RESILIENT_BROKER_RESULT		4	/* u32 code */
+#define RESILIENT_BROKER_DETACH		5	/* child lost its connection */
 #define RESILIENT_BROKER_ATTACH		6	/* ... and resumed */
-#define RESILIENT_BROKER_LIMIT		7	/* too many detached: end */
+#define RESILIENT_BROKER_END		8	/* listener: no more resumes */
+
+/* Single-byte messages from a session's monitor to its child */
+#define RESILIENT_MON_CONNECTION	'C'	/* + fd: from a root process */
+#define RESILIENT_MON_LIMIT		'L'	/* too many detached: end */
+#define RESILIENT_MON_UNREGISTERED	'N'	/* cannot be made resumable */
 
 /* RESULT codes */
 #define RESILIENT_RESUMED	0	/* the session took the connection */
@@ -54,48 +64,68 @@ struct sshbuf;
 #define RESILIENT_BUSY		4	/* a limit was hit; try again later */
 
 /* Default caps on detached sessions (ResilientMaxDetached) */
-#define RESILIENT_MAX_DETACHED		1024	/* in all: the registry's size */
+#define RESILIENT_MAX_DETACHED		1024	/* in all */
 #define RESILIENT_MAX_DETACHED_USER	64	/* per user */
 
 #define RESILIENT_FRAME_MAX	(64 * 1024)
 #define RESILIENT_BROKER_TIMEOUT_MS	5000
+/* Longest ResilientDirectory: its names must fit a sun_path */
+#define RESILIENT_DIR_MAX	64
 
 /* Send a frame, then fd if it is not -1 */
 int	resilient_frame_send(int sock, u_char type, const struct sshbuf *body,
     int fd);
 /* Receive a frame within timeout_ms; with fdp, the descriptor after a
-   LINK or RESUME frame (*fdp is -1 after any other) */
+   RESUME frame (*fdp is -1 after any other) */
 int	resilient_frame_recv(int sock, u_char *typep, struct sshbuf *body,
     int *fdp, int timeout_ms);
-
-/* sshd-session: its startup pipe to the listener, -1 if none */
-void	resilient_broker_set_pipe(int startup_pipe);
-/* sshd-session, after authentication: create the link of uid's session */
-int	resilient_broker_link_new(uid_t uid, int *linkp);
-/* Pre-auth monitor: ask the listener to resume a session with sock */
-int	resilient_broker_resume(int sock, const struct sshbuf *request,
-    u_int *codep);
-/* Pre-auth monitor: the session took the connection; end child and us */
-void	resilient_broker_handed_off(pid_t child);
+/* Take one whole frame from the start of in: 0 and the frame, or
+   SSH_ERR_MESSAGE_INCOMPLETE (in unchanged) if it is not all there, or
+   SSH_ERR_INVALID_FORMAT if its length exceeds RESILIENT_FRAME_MAX */
+int	resilient_frame_take(struct sshbuf *in, u_char *typep,
+    struct sshbuf *body);
 /* Send a RESULT frame with code */
 int	resilient_result_send(int sock, u_int code);
 /* Text for a RESULT code */
 const char *resilient_result_str(u_int code);
 
-/* Listener: the caps on detached sessions; accept re-registering
-   sessions on a Unix socket at path */
-int	resilient_broker_listen(const char *path, int max_detached,
-    int max_detached_user);
-/* Session: open a new link through the listener's socket at path */
-int	resilient_broker_connect(const char *path, int *linkp);
+/* The path that names token in dir; SSH_ERR_INVALID_ARGUMENT if long */
+int	resilient_rendezvous_path(const char *dir, const u_char *token,
+    size_t tokenlen, char *path, size_t pathlen);
 
-/* Listener: how many pollfd slots the broker may use */
-u_int	resilient_broker_slots(void);
-/* Listener: a startup pipe sent byte c; 1 if it was the broker's */
-int	resilient_broker_pipe_byte(int pipefd, char c, const char *id);
-/* Listener: fill pollfds for the sessions' links; returns how many */
-u_int	resilient_broker_pollfds(struct pollfd *pfd, u_int max);
-/* Listener: handle what ppoll reported on those pollfds */
-void	resilient_broker_after_poll(const struct pollfd *pfd, u_int n);
+/* Pre-auth monitor: have the session named in request, if any, take the
+   connection sock; *codep is the session's answer */
+int	resilient_broker_resume(const char *dir, int sock,
+    const struct sshbuf *request, u_int *codep);
+/* Pre-auth monitor: the session took the connection; end child and us */
+void	resilient_broker_handed_off(pid_t child);
+
+/* Listener, at each start: make the directory ready, or, when resumes
+   are off, tell the sessions waiting there that none will come */
+void	resilient_broker_listener(const char *dir, int sessions);
+
+/*
+ * A session's privileged monitor.  resilient_monitor_new runs after
+ * authentication, before the session's child is forked: it returns the
+ * child's end of their link.  In the child, resilient_monitor_forget
+ * drops the monitor's side.
+ */
+int	resilient_monitor_new(struct ssh *ssh, const char *dir, uid_t uid,
+    const char *user, int max_all, int max_user, int *childp);
+void	resilient_monitor_forget(struct ssh *ssh);
+/* Monitor loop: descriptors to poll, and what they reported */
+#define RESILIENT_MONITOR_NPFD	2
+void	resilient_monitor_pollfds(struct ssh *ssh, struct pollfd *pfd,
+    u_int n);
+void	resilient_monitor_after_poll(struct ssh *ssh,
+    const struct pollfd *pfd, u_int n);
+/* Child: read a single-byte message and its descriptor, if any, from the
+   monitor; SSH_ERR_CONN_CLOSED at its end */
+int	resilient_monitor_recv(int sock, u_char *whatp, int *fdp);
+/* A frame from the child; SSH_ERR_INVALID_FORMAT ends the link */
+int	resilient_monitor_frame(struct ssh *ssh, u_char type,
+    struct sshbuf *body);
+/* Monitor exiting: remove the session's names */
+void	resilient_monitor_cleanup(struct ssh *ssh);
 
 #endif /* _RESILIENT_BROKER_H */

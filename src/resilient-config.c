@@ -52,7 +52,7 @@ enum kind {
 	K_TIME,		/* a time, 0 allowed */
 	K_TIME_NONE,	/* a time above 0, or "none" (stored as 0) */
 	K_TIME_POS,	/* a time above 0 */
-	K_SOCKET,	/* an absolute path, or "none" */
+	K_DIR,		/* an absolute path of at most RESILIENT_DIR_MAX */
 	K_CAP,		/* total[:per-user] */
 };
 
@@ -64,7 +64,7 @@ static const struct keyword {
 	int match;		/* sshd: allowed in a Match block */
 	enum kind kind;
 	size_t off;
-	long long def;		/* default (K_SOCKET, K_CAP: see below) */
+	long long def;		/* default (K_DIR, K_CAP: see below) */
 } keywords[] = {
 	{ "ResilientSessions", BOTH, 0, K_FLAG, F(sessions), 1 },
 	{ "ResilientBufferSize", BOTH, 0, K_SIZE, F(buffer_size),
@@ -75,12 +75,12 @@ static const struct keyword {
 	{ "ResilientProbeTimeout", CLIENT, 0, K_TIME_POS, F(probe_timeout), 5 },
 	{ "ResilientMakeBeforeBreak", CLIENT, 0, K_FLAG,
 	    F(make_before_break), 1 },
-	{ "ResilientSocket", SERVER, 0, K_SOCKET, F(socket), 0 },
+	{ "ResilientDirectory", SERVER, 0, K_DIR, F(directory), 0 },
 	{ "ResilientMaxDetached", SERVER, 0, K_CAP, F(max_detached), 0 },
 };
 
 #define NKEYWORDS	(sizeof(keywords) / sizeof(keywords[0]))
-#define DEFAULT_SOCKET	_PATH_SSH_PIDDIR "/sshd-resilient.sock"
+#define DEFAULT_DIR	_PATH_SSH_PIDDIR "/sshd-resilient"
 
 static const struct keyword *
 find(const char *name, int side)
@@ -223,14 +223,15 @@ resilient_config_parse(struct resilient_options *o, int side,
 			return -1;
 		}
 		break;
-	case K_SOCKET:
-		if (strcasecmp(arg, "none") != 0 && *arg != '/') {
-			error("%s line %d: %s needs an absolute path or none, "
-			    "not \"%s\"", filename, linenum, k->name, arg);
+	case K_DIR:
+		if (*arg != '/' || strlen(arg) > RESILIENT_DIR_MAX) {
+			error("%s line %d: %s needs an absolute path of at most "
+			    "%d characters, not \"%s\"", filename, linenum,
+			    k->name, RESILIENT_DIR_MAX, arg);
 			return -1;
 		}
-		if (active && o->socket == NULL)
-			o->socket = xstrdup(arg);
+		if (active && o->directory == NULL)
+			o->directory = xstrdup(arg);
 		return 0;
 	case K_CAP:
 		if (resilient_parse_max_detached(arg, &value, &value2) != 0) {
@@ -258,7 +259,7 @@ resilient_config_init(struct resilient_options *o)
 	o->probe_interval = o->probe_timeout = o->make_before_break = -1;
 	o->max_detached = o->max_detached_user = -1;
 	o->buffer_size = -1;
-	o->socket = NULL;
+	o->directory = NULL;
 }
 
 void
@@ -274,9 +275,9 @@ resilient_config_defaults(struct resilient_options *o, int side)
 			if (o->buffer_size == -1)
 				o->buffer_size = keywords[i].def;
 			break;
-		case K_SOCKET:
-			if (o->socket == NULL)
-				o->socket = xstrdup(DEFAULT_SOCKET);
+		case K_DIR:
+			if (o->directory == NULL)
+				o->directory = xstrdup(DEFAULT_DIR);
 			break;
 		case K_CAP:
 			if (o->max_detached == -1) {
@@ -325,9 +326,9 @@ resilient_config_dump(const struct resilient_options *o, int side)
 		case K_SIZE:
 			printf("%s %lld\n", name, o->buffer_size);
 			continue;
-		case K_SOCKET:
+		case K_DIR:
 			printf("%s %s\n", name,
-			    o->socket == NULL ? "none" : o->socket);
+			    o->directory == NULL ? "none" : o->directory);
 			continue;
 		case K_CAP:
 			printf("%s %d:%d\n", name, o->max_detached,

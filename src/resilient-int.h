@@ -88,18 +88,17 @@ struct resilient {
 	resilient_handoff_fn *handoff;
 	void	*handoff_ctx;
 
-	/* Server, in the session's process: its link to the broker */
-	int	brokered;		/* a listener knows the session */
-	char	*broker_path;		/* where to find it again, or NULL */
-	time_t	relink_at;		/* monotime of next try; 0 = none */
+	/* Server, in the session's process: its link to its monitor */
+	int	brokered;		/* the monitor can name the session */
 	int	has_link;
 	int	link;
+	int	unresumable;		/* no resume can come any more */
 	/* the tokens it knows, as last sent */
 	u_char	registered[RESILIENT_BROKER_TOKENS * RESILIENT_TOKEN_LEN];
 	size_t	registered_len;
 	time_t	timeout;		/* detached lifetime, 0 = no limit */
-	int	told_detached;		/* the broker knows we are detached */
-	int	over_limit;		/* the broker said: too many detached */
+	int	told_detached;		/* the monitor knows we are detached */
+	int	over_limit;		/* the monitor said: too many detached */
 	int	no_more_sessions;	/* the client will open no sessions */
 	/* Server: a verified reconnect whose handshake is completing */
 	struct ssh *pending;

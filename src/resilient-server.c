@@ -49,30 +49,27 @@
 #define RESUME_HANDSHAKE_TIMEOUT	10
 
 void
-resilient_server_set_link(struct ssh *ssh, int fd, time_t timeout,
-    const char *path)
+resilient_server_set_link(struct ssh *ssh, int fd, time_t timeout)
 {
 	struct resilient *rs = ssh->resilient;
 
+	/* The monitor's side of the link is the monitor's alone */
+	resilient_monitor_forget(ssh);
 	if (rs == NULL || !rs->negotiated || fd == -1) {
 		if (fd != -1)
 			close(fd);
 		return;
 	}
+	set_nonblock(fd);
 	rs->brokered = 1;
 	rs->has_link = 1;
 	rs->link = fd;
 	rs->timeout = timeout;
-	free(rs->broker_path);
-	rs->broker_path = NULL;
-	if (path != NULL && strcasecmp(path, "none") != 0 &&
-	    (rs->broker_path = strdup(path)) == NULL)
-		error_f("strdup failed");
 	explicit_bzero(rs->registered, sizeof(rs->registered));
 	rs->registered_len = 0;
 }
 
-/* The link is gone (the listener restarted?): look for it again */
+/* The monitor is gone: the session cannot be resumed any more */
 static void
 link_close(struct resilient *rs)
 {
@@ -81,35 +78,10 @@ link_close(struct resilient *rs)
 	close(rs->link);
 	rs->has_link = 0;
 	rs->link = -1;
-	rs->told_detached = 0;
-	if (rs->broker_path != NULL)
-		rs->relink_at = monotime();
+	rs->unresumable = 1;
 }
 
-#define RELINK_INTERVAL	1	/* s between tries to find the listener */
-
-static void
-relink(struct ssh *ssh)
-{
-	struct resilient *rs = ssh->resilient;
-	int fd;
-
-	if (rs->has_link || rs->broker_path == NULL || rs->relink_at == 0 ||
-	    monotime() < rs->relink_at)
-		return;
-	if (resilient_broker_connect(rs->broker_path, &fd) != 0) {
-		rs->relink_at = monotime() + RELINK_INTERVAL;
-		return;
-	}
-	rs->has_link = 1;
-	rs->link = fd;
-	rs->relink_at = 0;
-	explicit_bzero(rs->registered, sizeof(rs->registered));
-	rs->registered_len = 0;
-	verbose("resilient: session registered again with the listener");
-}
-
-/* Tell the broker whether the session is detached, when that changes */
+/* Tell the monitor whether the session is detached, when that changes */
 static void
 tell_state(struct resilient *rs)
 {
@@ -120,39 +92,44 @@ tell_state(struct resilient *rs)
 	if ((r = resilient_frame_send(rs->link, detached ?
 	    RESILIENT_BROKER_DETACH : RESILIENT_BROKER_ATTACH, NULL,
 	    -1)) != 0) {
-		error_r(r, "resilient: listener unreachable");
+		error_r(r, "resilient: monitor unreachable");
 		link_close(rs);
 		return;
 	}
 	rs->told_detached = detached;
 }
 
-/* Tell the broker the tokens that name the session, when they change */
+/*
+ * Tell the monitor the tokens that name the session, when they change,
+ * each with its R: the monitor names a token only if R gives it.
+ */
 int
 resilient_server_register(struct ssh *ssh)
 {
 	struct resilient *rs = ssh->resilient;
+	const u_char *secret[RESILIENT_BROKER_TOKENS];
 	u_char set[RESILIENT_BROKER_TOKENS * RESILIENT_TOKEN_LEN];
-	size_t len = 0, off;
+	size_t len = 0, i, n = 0;
 	struct sshbuf *b = NULL;
 	int r = 0;
 
-	if (rs == NULL || !rs->brokered || !resilient_resumable(ssh))
-		return 0;
-	relink(ssh);
-	if (!rs->has_link)
+	if (rs == NULL || !rs->brokered || !rs->has_link ||
+	    !resilient_resumable(ssh))
 		return 0;
 	/* current, previous (4.2), next (a reconnect completing) */
 	memcpy(set, rs->token, RESILIENT_TOKEN_LEN);
-	len += RESILIENT_TOKEN_LEN;
+	secret[n++] = rs->secret;
 	if (rs->has_prev) {
-		memcpy(set + len, rs->prev_token, RESILIENT_TOKEN_LEN);
-		len += RESILIENT_TOKEN_LEN;
+		memcpy(set + n * RESILIENT_TOKEN_LEN, rs->prev_token,
+		    RESILIENT_TOKEN_LEN);
+		secret[n++] = rs->prev_secret;
 	}
 	if (rs->has_next) {
-		memcpy(set + len, rs->next_token, RESILIENT_TOKEN_LEN);
-		len += RESILIENT_TOKEN_LEN;
+		memcpy(set + n * RESILIENT_TOKEN_LEN, rs->next_token,
+		    RESILIENT_TOKEN_LEN);
+		secret[n++] = rs->next_secret;
 	}
+	len = n * RESILIENT_TOKEN_LEN;
 	if (len == rs->registered_len &&
 	    memcmp(rs->registered, set, len) == 0)
 		goto out;
@@ -160,27 +137,28 @@ resilient_server_register(struct ssh *ssh)
 		r = SSH_ERR_ALLOC_FAIL;
 		goto out;
 	}
-	for (off = 0; off < len; off += RESILIENT_TOKEN_LEN) {
-		if ((r = sshbuf_put_string(b, set + off,
+	for (i = 0; i < n; i++) {
+		if ((r = sshbuf_put_string(b, secret[i],
+		    rs->secret_len)) != 0 ||
+		    (r = sshbuf_put_string(b, set + i * RESILIENT_TOKEN_LEN,
 		    RESILIENT_TOKEN_LEN)) != 0)
 			goto out;
 	}
 	if ((r = resilient_frame_send(rs->link, RESILIENT_BROKER_REGISTER, b,
 	    -1)) != 0) {
-		error_r(r, "resilient: listener unreachable");
+		error_r(r, "resilient: monitor unreachable");
 		link_close(rs);
 		r = 0;
 		goto out;
 	}
 	memcpy(rs->registered, set, len);
 	rs->registered_len = len;
-	debug2_f("%zu token(s) registered, epoch %u",
-	    len / RESILIENT_TOKEN_LEN, rs->epoch);
+	debug2_f("%zu token(s) registered, epoch %u", n, rs->epoch);
  out:
 	explicit_bzero(set, sizeof(set));
 	if (rs->has_link)
 		tell_state(rs);
-	sshbuf_free(b);
+	sshbuf_free(b);	/* sshbuf_free wipes what it held */
 	return r;
 }
 
@@ -281,9 +259,9 @@ pending_tick(struct ssh *ssh)
 	return 0;
 }
 
-/* The broker wrote to the link; SSH_ERR_CONN_CLOSED ends the session */
-static int
-link_input(struct ssh *ssh)
+/* A root process passed on by the monitor: a reconnect, or the end */
+static void
+connection_input(struct ssh *ssh, int conn)
 {
 	struct resilient *rs = ssh->resilient;
 	struct sshbuf *b;
@@ -291,43 +269,78 @@ link_input(struct ssh *ssh)
 	u_int code;
 	int fd = -1, r;
 
-	if (!rs->has_link)
-		return 0;
-	if ((b = sshbuf_new()) == NULL)
-		return SSH_ERR_ALLOC_FAIL;
-	if ((r = resilient_frame_recv(rs->link, &type, b, &fd,
+	if ((b = sshbuf_new()) == NULL) {
+		error_f("sshbuf_new failed");
+		return;
+	}
+	/* The peer wrote its frame before the monitor accepted it */
+	if ((r = resilient_frame_recv(conn, &type, b, &fd,
 	    RESILIENT_BROKER_TIMEOUT_MS)) != 0) {
-		/* The listener went away; a new one may come */
-		debug_r(r, "resilient: listener link closed");
-		link_close(rs);
-		r = rs->broker_path == NULL && rs->detached_since != 0 ?
-		    SSH_ERR_CONN_CLOSED : 0;
+		debug_r(r, "resilient: reconnect request");
 		goto out;
 	}
-	if (type == RESILIENT_BROKER_LIMIT) {
-		/* Only a session still detached ends; a resumed one stays */
-		if (rs->detached_since != 0)
-			rs->over_limit = 1;
-		r = 0;
-		goto out;
+	switch (type) {
+	case RESILIENT_BROKER_END:
+		verbose("resilient: the listener no longer resumes sessions");
+		rs->unresumable = 1;
+		break;
+	case RESILIENT_BROKER_RESUME:
+		code = take_over(ssh, fd, b);
+		fd = -1;
+		if ((r = resilient_result_send(conn, code)) != 0)
+			debug_r(r, "resilient: cannot answer a reconnect");
+		break;
+	default:
+		error_f("unexpected frame %u", type);
+		break;
 	}
-	if (type != RESILIENT_BROKER_RESUME) {
-		error_f("unexpected frame %u from broker", type);
-		r = 0;
-		goto out;
-	}
-	code = take_over(ssh, fd, b);
-	fd = -1;
-	if ((r = resilient_result_send(rs->link, code)) != 0) {
-		error_r(r, "resilient: cannot answer broker");
-		link_close(rs);
-	}
-	r = 0;
  out:
 	if (fd != -1)
 		close(fd);
 	sshbuf_free(b);
-	return r;
+}
+
+/* The monitor wrote to the link */
+static void
+link_input(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	u_char what;
+	int fd = -1;
+
+	if (!rs->has_link)
+		return;
+	switch (resilient_monitor_recv(rs->link, &what, &fd)) {
+	case 0:
+		break;
+	case SSH_ERR_SYSTEM_ERROR:
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		/* FALLTHROUGH */
+	default:
+		debug_f("resilient: monitor link closed");
+		link_close(rs);
+		return;
+	}
+	switch (what) {
+	case RESILIENT_MON_CONNECTION:
+		if (fd != -1)
+			connection_input(ssh, fd);
+		break;
+	case RESILIENT_MON_LIMIT:
+		/* Only a session still detached ends; a resumed one stays */
+		if (rs->detached_since != 0)
+			rs->over_limit = 1;
+		break;
+	case RESILIENT_MON_UNREGISTERED:
+		rs->unresumable = 1;
+		break;
+	default:
+		error_f("unexpected message %u from the monitor", what);
+		break;
+	}
+	if (fd != -1)
+		close(fd);
 }
 
 void
@@ -389,7 +402,7 @@ resilient_server_lost(struct ssh *ssh, const char *why)
 	struct resilient *rs = ssh->resilient;
 
 	if (rs == NULL || !rs->brokered || !resilient_resumable(ssh) ||
-	    (!rs->has_link && rs->broker_path == NULL))
+	    !rs->has_link || rs->unresumable)
 		return -1;
 	if (rs->detached_since == 0 && session_finished(ssh)) {
 		verbose("resilient: connection from %s port %d lost after "
@@ -414,8 +427,9 @@ expired(const struct ssh *ssh)
 
 	if (rs->detached_since == 0)
 		return 0;
-	if (!rs->has_link && rs->broker_path == NULL) {
-		logit("resilient: detached session ends: listener gone");
+	if (!rs->has_link || rs->unresumable) {
+		logit("resilient: detached session ends: it can no longer be "
+		    "resumed");
 		return 1;
 	}
 	if (rs->over_limit) {
@@ -439,16 +453,14 @@ resilient_server_deadline(const struct ssh *ssh)
 
 	if (rs == NULL)
 		return -1;
-	if (rs->detached_since != 0 && rs->over_limit)
+	if (rs->detached_since != 0 && (rs->over_limit ||
+	    rs->unresumable || !rs->has_link))
 		return 0;
 	if (rs->detached_since != 0 && rs->timeout != 0) {
 		left = rs->detached_since + rs->timeout - now;
 		if (left < 0)
 			left = 0;
 	}
-	if (!rs->has_link && rs->relink_at != 0 &&
-	    (left == -1 || rs->relink_at - now < left))
-		left = rs->relink_at > now ? rs->relink_at - now : 0;
 	if (rs->pending != NULL && (left == -1 ||
 	    rs->pending_since + RESUME_HANDSHAKE_TIMEOUT - now < left))
 		left = MAXIMUM(rs->pending_since + RESUME_HANDSHAKE_TIMEOUT -
@@ -489,8 +501,8 @@ resilient_server_after_poll(struct ssh *ssh, const struct pollfd *pfd,
 		return 0;
 	if (rs->pending != NULL && pfd[1].fd != -1)
 		rs->pending_revents |= pfd[1].revents;
-	if (pfd[0].fd != -1 && pfd[0].revents != 0 && link_input(ssh) != 0)
-		return -1;
+	if (pfd[0].fd != -1 && pfd[0].revents != 0)
+		link_input(ssh);
 	if (pending_tick(ssh))
 		return 1;
 	return expired(ssh) ? -1 : 0;

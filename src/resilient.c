@@ -98,7 +98,6 @@ resilient_free(struct ssh *ssh)
 	resilient_server_free(ssh->resilient);
 	if (ssh->resilient->has_link)
 		close(ssh->resilient->link);
-	free(ssh->resilient->broker_path);
 	free(ssh->resilient->first_remote);
 	free(ssh->resilient->first_local);
 	freezero(ssh->resilient, sizeof(*ssh->resilient));

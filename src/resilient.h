@@ -146,13 +146,12 @@ int	resilient_state_put(const struct ssh *ssh, struct sshbuf *m);
 /* Restore the extension's state from a privsep transport blob */
 int	resilient_state_get(struct ssh *ssh, struct sshbuf *m);
 
-/* Server, session process: the link to the broker and the time limit */
-void	resilient_server_set_link(struct ssh *ssh, int fd, time_t timeout,
-    const char *broker_path);
-/* Server: tell the broker the session's current token if it changed */
+/* Server, session process: the link to its monitor and the time limit */
+void	resilient_server_set_link(struct ssh *ssh, int fd, time_t timeout);
+/* Server: tell the monitor the session's tokens if they changed */
 int	resilient_server_register(struct ssh *ssh);
 /* Server main loop: the pollfd slots it reserves for the session's own
-   descriptors (the listener's link, a reconnect being completed) */
+   descriptors (the link to its monitor, a reconnect completing) */
 #define RESILIENT_SERVER_NPFD	2
 struct pollfd;
 void	resilient_server_prepare_poll(struct ssh *ssh, struct pollfd *pfd,

@@ -83,7 +83,7 @@ teardown(void **state)
 {
 	struct resilient_options *o = *state;
 
-	free(o->socket);
+	free(o->directory);
 	free(o);
 	return 0;
 }
@@ -106,9 +106,9 @@ test_lookup(void **state)
 	    NULL), 1);
 	assert_int_equal(resilient_config_lookup("resilientprobeinterval", S,
 	    NULL), 0);
-	assert_int_equal(resilient_config_lookup("resilientsocket", C, NULL),
+	assert_int_equal(resilient_config_lookup("resilientdirectory", C, NULL),
 	    0);
-	assert_int_equal(resilient_config_lookup("resilientsocket", S, NULL),
+	assert_int_equal(resilient_config_lookup("resilientdirectory", S, NULL),
 	    1);
 	assert_int_equal(resilient_config_lookup("resilientmaxdetached", S,
 	    NULL), 1);
@@ -132,12 +132,12 @@ test_defaults(void **state)
 	assert_int_equal(o->probe_timeout, 5);
 	assert_int_equal(o->make_before_break, 1);
 	/* the server's options stay unset on the client */
-	assert_null(o->socket);
+	assert_null(o->directory);
 	assert_int_equal(o->max_detached, -1);
 	resilient_config_defaults(o, S);
-	assert_non_null(o->socket);
-	assert_string_equal(o->socket + strlen(o->socket) -
-	    strlen("/sshd-resilient.sock"), "/sshd-resilient.sock");
+	assert_non_null(o->directory);
+	assert_string_equal(o->directory + strlen(o->directory) -
+	    strlen("/sshd-resilient"), "/sshd-resilient");
 	assert_int_equal(o->max_detached, RESILIENT_MAX_DETACHED);
 	assert_int_equal(o->max_detached_user, RESILIENT_MAX_DETACHED_USER);
 }
@@ -170,9 +170,9 @@ test_inactive(void **state)
 	assert_int_equal(line(o, C, "resilientsessions no", 0, NULL), 0);
 	assert_int_equal(o->sessions, -1);
 	assert_int_equal(line(o, C, "resilientsessions maybe", 0, NULL), -1);
-	assert_int_equal(line(o, S, "resilientsocket /run/x.sock", 0, NULL),
+	assert_int_equal(line(o, S, "resilientdirectory /run/x", 0, NULL),
 	    0);
-	assert_null(o->socket);
+	assert_null(o->directory);
 }
 
 static void
@@ -196,8 +196,9 @@ test_values(void **state)
 	assert_int_equal(line(o, S, "resilientmaxdetached 10:3", 1, NULL), 0);
 	assert_int_equal(o->max_detached, 10);
 	assert_int_equal(o->max_detached_user, 3);
-	assert_int_equal(line(o, S, "resilientsocket none", 1, NULL), 0);
-	assert_string_equal(o->socket, "none");
+	assert_int_equal(line(o, S, "resilientdirectory /run/rs", 1, NULL),
+	    0);
+	assert_string_equal(o->directory, "/run/rs");
 }
 
 static void
@@ -233,12 +234,16 @@ test_bad_values(void **state)
 	assert_int_equal(line(o, C, "resilientprobeinterval 0.5", 1, NULL),
 	    -1);
 	assert_int_equal(line(o, C, "resilienttimeout 1.5s", 1, NULL), -1);
-	assert_int_equal(line(o, S, "resilientsocket relative.sock", 1, NULL),
+	assert_int_equal(line(o, S, "resilientdirectory relative", 1, NULL),
 	    -1);
+	assert_int_equal(line(o, S, "resilientdirectory none", 1, NULL), -1);
+	assert_int_equal(line(o, S, "resilientdirectory "
+	    "/a/directory/name/that/is/longer/than/sixty-four/characters/in/all",
+	    1, NULL), -1);
 	assert_int_equal(line(o, S, "resilientmaxdetached 0", 1, NULL), -1);
 	assert_int_equal(line(o, S, "resilientmaxdetached 3:5", 1, NULL), -1);
 	/* a keyword of the other side */
-	assert_int_equal(line(o, C, "resilientsocket /x", 1, NULL), -1);
+	assert_int_equal(line(o, C, "resilientdirectory /x", 1, NULL), -1);
 	assert_int_equal(line(o, S, "resilientprobetimeout 3", 1, NULL), -1);
 	assert_memory_equal(&before, o, sizeof(before));
 }
@@ -305,7 +310,7 @@ test_dump(void **state)
 	assert_non_null(strstr(buf, "resilientbuffersize 16777216\n"));
 	assert_non_null(strstr(buf, "resilienttimeout none\n"));
 	assert_non_null(strstr(buf, "resilientmaxdetached 20:4\n"));
-	assert_non_null(strstr(buf, "resilientsocket /"));
+	assert_non_null(strstr(buf, "resilientdirectory /"));
 	assert_null(strstr(buf, "resilientprobe"));
 }
 

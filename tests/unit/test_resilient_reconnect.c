@@ -784,7 +784,7 @@ detaches(int closing_sessions, int open_others, int no_more_sessions,
 	    0);
 	channel_init_channels(p.server);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
-	resilient_server_set_link(p.server, sp[0], 60, NULL);
+	resilient_server_set_link(p.server, sp[0], 60);
 	for (i = 0; i < closing_sessions + open_others; i++) {
 		c = channel_new(p.server, i < closing_sessions ? "session" :
 		    "direct-tcpip", SSH_CHANNEL_OPEN, -1, -1, -1, 32768, 32768,
