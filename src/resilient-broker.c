@@ -37,6 +37,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -443,6 +444,59 @@ end_sessions(const char *dir)
 		    "session(s) told that they will not be resumed", n);
 }
 
+/* Whether an entry named PREFIX.PID names a process that is gone */
+static int
+pid_gone(const char *name)
+{
+	const char *dot = strrchr(name, '.'), *errstr;
+	long long pid;
+
+	if (dot == NULL)
+		return 0;
+	pid = strtonum(dot + 1, 2, INT_MAX, &errstr);
+	return errstr == NULL && kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+}
+
+/*
+ * Remove what sessions whose monitor died without cleaning up (killed,
+ * say) left behind: their sockets, the names linked only to those, and
+ * their markers, which would otherwise count toward the caps.
+ */
+static void
+sweep(const char *dir)
+{
+	struct dirent *dp;
+	struct stat st;
+	char *path, *sub;
+	u_int n = 0, pass;
+	DIR *d;
+
+	xasprintf(&sub, "%s/%s", dir, DETACHED_DIR);
+	for (pass = 0; pass < 3; pass++) {
+		if ((d = opendir(pass == 2 ? sub : dir)) == NULL)
+			continue;
+		while ((dp = readdir(d)) != NULL) {
+			if (dp->d_name[0] == '.' || (pass == 0 &&
+			    strncmp(dp->d_name, "s.", 2) != 0) || (pass == 1 &&
+			    strncmp(dp->d_name, "t.", 2) != 0))
+				continue;
+			xasprintf(&path, "%s/%s", pass == 2 ? sub : dir,
+			    dp->d_name);
+			/* A name outlives its socket only if that was removed */
+			if ((pass == 1 ? lstat(path, &st) == 0 &&
+			    st.st_nlink == 1 : pid_gone(dp->d_name)) &&
+			    unlink(path) == 0)
+				n++;
+			free(path);
+		}
+		closedir(d);
+	}
+	free(sub);
+	if (n > 0)
+		logit("resilient: removed %u entries of sessions that are "
+		    "gone from %s", n, dir);
+}
+
 void
 resilient_broker_listener(const char *dir, int sessions)
 {
@@ -454,8 +508,11 @@ resilient_broker_listener(const char *dir, int sessions)
 		end_sessions(dir);
 		return;
 	}
-	if (dir_ready(dir, err, sizeof(err)) != 0)
+	if (dir_ready(dir, err, sizeof(err)) != 0) {
 		error("resilient: %s; sessions will not be resumable", err);
+		return;
+	}
+	sweep(dir);
 }
 
 /* A session's privileged monitor */
@@ -812,6 +869,11 @@ monitor_detached(struct resilient_monitor *m)
 	while ((dp = readdir(d)) != NULL) {
 		if (dp->d_name[0] == '.')
 			continue;
+		/* A marker left by a monitor that died holds no place */
+		if (pid_gone(dp->d_name)) {
+			(void)unlinkat(dirfd(d), dp->d_name, 0);
+			continue;
+		}
 		all++;
 		if (strncmp(dp->d_name, prefix, strlen(prefix)) == 0)
 			user++;

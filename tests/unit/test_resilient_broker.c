@@ -576,18 +576,45 @@ unmark(const char *dir, const char *name)
 	assert_int_equal(unlink(path), 0);
 }
 
+/* A process that lives until end_child(): markers name live pids */
+static pid_t
+live_child(void)
+{
+	pid_t pid;
+
+	assert_true((pid = fork()) != -1);
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+static void
+end_child(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+}
+
 static void
 test_monitor_caps_detached(void **state)
 {
 	struct mon m;
-	char path[128], other[32];
+	char path[128], mine1[32], mine2[32], theirs1[32], theirs2[32];
+	pid_t a = live_child(), b = live_child();
 	int fd;
 
+	snprintf(mine1, sizeof(mine1), "%ld.%ld", (long)getuid(), (long)a);
+	snprintf(mine2, sizeof(mine2), "%ld.%ld", (long)getuid(), (long)b);
+	snprintf(theirs1, sizeof(theirs1), "4000000001.%ld", (long)a);
+	snprintf(theirs2, sizeof(theirs2), "4000000001.%ld", (long)b);
 	/* 3 in all, 2 per user; one session of ours is already detached */
 	mon_new(&m, 3, 2);
 	mon_register(&m, 0, 1, 0);
-	snprintf(other, sizeof(other), "%ld.1", (long)getuid());
-	marker(m.dir, other);
+	marker(m.dir, mine1);
 	mon_frame(&m, RESILIENT_BROKER_DETACH);
 	assert_int_equal(child_hears(&m, &fd, 0), -1);
 	snprintf(path, sizeof(path), "%s/detached/%ld.%ld", m.dir,
@@ -599,26 +626,81 @@ test_monitor_caps_detached(void **state)
 	mon_frame(&m, RESILIENT_BROKER_ATTACH);
 	assert_int_equal(access(path, F_OK), -1);
 	/* two of ours elsewhere: over the user's cap */
-	snprintf(other, sizeof(other), "%ld.2", (long)getuid());
-	marker(m.dir, other);
+	marker(m.dir, mine2);
 	mon_frame(&m, RESILIENT_BROKER_DETACH);
 	assert_int_equal(child_hears(&m, &fd, 1000), RESILIENT_MON_LIMIT);
 	assert_int_equal(access(path, F_OK), -1);
 	/* one of ours and two of another user's: over the total */
-	unmark(m.dir, other);
-	marker(m.dir, "4000000001.1");
-	marker(m.dir, "4000000001.2");
+	unmark(m.dir, mine2);
+	marker(m.dir, theirs1);
+	marker(m.dir, theirs2);
 	mon_frame(&m, RESILIENT_BROKER_ATTACH);
 	mon_frame(&m, RESILIENT_BROKER_DETACH);
 	assert_int_equal(child_hears(&m, &fd, 1000), RESILIENT_MON_LIMIT);
-	unmark(m.dir, "4000000001.2");
+	unmark(m.dir, theirs2);
 	mon_frame(&m, RESILIENT_BROKER_DETACH);
 	assert_int_equal(child_hears(&m, &fd, 0), -1);
 	assert_int_equal(access(path, F_OK), 0);
-	unmark(m.dir, "4000000001.1");
-	snprintf(other, sizeof(other), "%ld.1", (long)getuid());
-	unmark(m.dir, other);
+	unmark(m.dir, theirs1);
+	unmark(m.dir, mine1);
+	mon_frame(&m, RESILIENT_BROKER_ATTACH);
 	mon_free(&m);
+	end_child(a);
+	end_child(b);
+}
+
+/* A pid that no process has: a child's, once reaped */
+static pid_t
+dead_pid(void)
+{
+	pid_t pid;
+
+	assert_true((pid = fork()) != -1);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(exit_code(pid), 0);
+	return pid;
+}
+
+/* What a killed monitor left is removed when the listener starts */
+static void
+test_listener_sweeps(void **state)
+{
+	struct mon m;
+	char sock[128], name[128], mark[128], other[32], live[32], live2[32];
+	pid_t gone = dead_pid(), a = live_child();
+	int fd;
+
+	mon_new(&m, 3, 3);
+	mon_register(&m, 0, 1, 0);
+	snprintf(sock, sizeof(sock), "%s/s.%ld", m.dir, (long)gone);
+	snprintf(name, sizeof(name), "%s/t.0123456789abcdef", m.dir);
+	assert_true((fd = open(sock, O_WRONLY|O_CREAT, 0600)) >= 0);
+	close(fd);
+	assert_int_equal(link(sock, name), 0);
+	snprintf(other, sizeof(other), "%ld.%ld", (long)getuid(), (long)gone);
+	marker(m.dir, other);
+	snprintf(mark, sizeof(mark), "%s/detached/%s", m.dir, other);
+	resilient_broker_listener(m.dir, 1);
+	assert_int_equal(access(sock, F_OK), -1);
+	assert_int_equal(access(name, F_OK), -1);
+	assert_int_equal(access(mark, F_OK), -1);
+	/* the live session keeps its own */
+	assert_true(named(&m, 0));
+	/* a dead monitor's marker holds no place under the caps (3) */
+	snprintf(live, sizeof(live), "4000000001.%ld", (long)a);
+	marker(m.dir, other);
+	marker(m.dir, live);
+	snprintf(live2, sizeof(live2), "4000000002.%ld", (long)a);
+	marker(m.dir, live2);
+	mon_frame(&m, RESILIENT_BROKER_DETACH);
+	assert_int_equal(child_hears(&m, &fd, 0), -1);
+	assert_int_equal(access(mark, F_OK), -1);
+	unmark(m.dir, live);
+	unmark(m.dir, live2);
+	mon_frame(&m, RESILIENT_BROKER_ATTACH);
+	mon_free(&m);
+	end_child(a);
 }
 
 /* A frame the monitor does not know ends its trust in the link */
@@ -666,6 +748,7 @@ main(void)
 		cmocka_unit_test(test_listener_ends_sessions),
 		cmocka_unit_test(test_monitor_caps_detached),
 		cmocka_unit_test(test_monitor_bad_frame),
+		cmocka_unit_test(test_listener_sweeps),
 	};
 
 	/* as sshd and sshd-session */
