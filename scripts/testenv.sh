@@ -40,9 +40,10 @@ rs_test_keys() {
 
 # rs_sshd_config TREE WORK PORT: WORK/sshd_config for that sshd on
 # 127.0.0.1 port PORT, its files (keys, pid, rendezvous directory) in
-# WORK; lines on standard input are added after these
+# WORK; lines on standard input come first (the first value wins)
 rs_sshd_config() {
 	{
+		cat
 		cat <<CONF
 ListenAddress 127.0.0.1
 Port $3
@@ -58,6 +59,5 @@ SshdAuthPath $1/sshd-auth
 LogLevel VERBOSE
 ResilientDirectory $2/rs
 CONF
-		cat
 	} > "$2/sshd_config"
 }

@@ -83,6 +83,8 @@ struct resilient_monitor {
 	char	*marker;		/* dir/detached/UID.PID, if detached */
 	int	failed;			/* the child was told: not resumable */
 	struct sshbuf *in;		/* partial frame from the child */
+	/* pre-auth: this connection's end is not the client's fault */
+	int	unpenalised;
 };
 
 /* Read len bytes, waiting at most timeout_ms in all */
@@ -354,6 +356,71 @@ resilient_broker_resume(const char *dir, int sock,
 	return r;
 }
 
+/* Whether the client closed or reset its connection */
+static int
+client_gone(int sock)
+{
+	char c;
+	ssize_t n;
+
+	n = recv(sock, &c, 1, MSG_PEEK|MSG_DONTWAIT);
+	return n == 0 || (n == -1 && errno != EAGAIN &&
+	    errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/* The monitor's state, made for a pre-auth monitor that has none */
+static struct resilient_monitor *
+monitor_state(struct ssh *ssh)
+{
+	struct resilient_monitor *m;
+
+	if ((m = ssh->resilient_monitor) != NULL)
+		return m;
+	m = xcalloc(1, sizeof(*m));
+	m->pid = getpid();
+	m->link = m->child_end = m->lsock = -1;
+	if ((m->in = sshbuf_new()) == NULL)
+		fatal_f("sshbuf_new failed");
+	ssh->resilient_monitor = m;
+	return m;
+}
+
+u_int
+resilient_broker_reconnect(struct ssh *ssh, const char *dir, int sock,
+    const struct sshbuf *request, pid_t child, int *auth_attemptedp)
+{
+	double start = monotime_double();
+	u_int code;
+	int r;
+
+	if ((r = resilient_broker_resume(dir, sock, request, &code)) != 0) {
+		error_r(r, "resilient: passing a reconnect on");
+		code = RESILIENT_FAILED;
+	}
+	switch (code) {
+	case RESILIENT_RESUMED:
+		resilient_broker_handed_off(child);
+		break;
+	case RESILIENT_REFUSED:
+		/* A wrong proof is a failed login (authfail) */
+		*auth_attemptedp = 1;
+		break;
+	case RESILIENT_UNKNOWN:
+		/* Unknown is the client's fault, unless it gave up waiting */
+		if (monotime_double() - start < RESILIENT_SLOW_ANSWER ||
+		    !client_gone(sock))
+			break;
+		/* FALLTHROUGH */
+	default:
+		/* Busy, failed or slow: the server's trouble */
+		debug_f("this connection's end will not count against "
+		    "its address (%s)", resilient_result_str(code));
+		monitor_state(ssh)->unpenalised = 1;
+		break;
+	}
+	return code;
+}
+
 void
 resilient_broker_handed_off(pid_t child)
 {
@@ -604,15 +671,17 @@ unname(struct resilient_monitor *m)
 	}
 }
 
-void
-resilient_monitor_cleanup(struct ssh *ssh)
+int
+resilient_monitor_cleanup(struct ssh *ssh, int status)
 {
 	struct resilient_monitor *m;
 
 	if (ssh == NULL || (m = ssh->resilient_monitor) == NULL ||
 	    m->pid != getpid())
-		return;
+		return status;
 	unname(m);
+	/* 255 would count as a connection that never authenticated */
+	return m->unpenalised && status == 255 ? 0 : status;
 }
 
 /* A single-byte message with room for one descriptor */

@@ -99,6 +99,18 @@ int	resilient_broker_resume(const char *dir, int sock,
     const struct sshbuf *request, u_int *codep);
 /* Pre-auth monitor: the session took the connection; end child and us */
 void	resilient_broker_handed_off(pid_t child);
+/*
+ * Pre-auth monitor: pass a reconnect on (resilient_broker_resume) and
+ * return the session's answer for sshd-auth.  On "resumed" it ends child
+ * and itself.  How the connection's end counts for PerSourcePenalties:
+ * a wrong proof sets *auth_attemptedp (authfail); "busy", "failed", and
+ * "unknown" after RESILIENT_SLOW_ANSWER seconds to a client that left
+ * meanwhile, count as nothing (resilient_monitor_cleanup); any other
+ * "unknown" counts as a connection that never authenticated (noauth).
+ */
+#define RESILIENT_SLOW_ANSWER	1.0
+u_int	resilient_broker_reconnect(struct ssh *ssh, const char *dir, int sock,
+    const struct sshbuf *request, pid_t child, int *auth_attemptedp);
 
 /* Listener, at each start: make the directory ready, or, when resumes
    are off, tell the sessions waiting there that none will come */
@@ -125,7 +137,8 @@ int	resilient_monitor_recv(int sock, u_char *whatp, int *fdp);
 /* A frame from the child; SSH_ERR_INVALID_FORMAT ends the link */
 int	resilient_monitor_frame(struct ssh *ssh, u_char type,
     struct sshbuf *body);
-/* Monitor exiting: remove the session's names */
-void	resilient_monitor_cleanup(struct ssh *ssh);
+/* Exiting with status: remove the session's names; the status to exit
+   with (0 for a 255 that must not count against the client) */
+int	resilient_monitor_cleanup(struct ssh *ssh, int status);
 
 #endif /* _RESILIENT_BROKER_H */

@@ -345,7 +345,7 @@ mon_free(struct mon *m)
 {
 	char path[128];
 
-	resilient_monitor_cleanup(&m->ssh);
+	(void)resilient_monitor_cleanup(&m->ssh, 0);
 	close(m->child);
 	/* the names are gone: only the markers' directory is left */
 	assert_int_equal(entries(m->dir), 1);
@@ -362,7 +362,7 @@ mon_abandon(struct mon *m)
 {
 	char path[128];
 
-	resilient_monitor_cleanup(&m->ssh);
+	(void)resilient_monitor_cleanup(&m->ssh, 0);
 	close(m->child);
 	resilient_monitor_forget(&m->ssh);
 	snprintf(path, sizeof(path), "%s/detached", m->dir);
@@ -524,6 +524,97 @@ test_monitor_passes_reconnect(void **state)
 	close(tcp[0]);
 	close(tcp[1]);
 	sshbuf_free(b);
+	mon_free(&m);
+}
+
+/*
+ * A pre-auth monitor in a child process, through to its exit status:
+ * 100 if its end would count against the client's address, plus 10 if a
+ * login was attempted, plus the session's answer.
+ */
+static pid_t
+reconnect_in_child(const char *dir, const u_char *token, int sock,
+    int client)
+{
+	struct ssh ssh;
+	struct sshbuf *b;
+	u_int code;
+	int attempted = 0, status;
+	pid_t pid;
+
+	assert_true((pid = fork()) != -1);
+	if (pid != 0)
+		return pid;
+	close(client);	/* the client's end is the client's alone */
+	memset(&ssh, 0, sizeof(ssh));
+	if ((b = sshbuf_new()) == NULL ||
+	    sshbuf_put_string(b, token, RESILIENT_TOKEN_LEN) != 0)
+		_exit(99);
+	code = resilient_broker_reconnect(&ssh, dir, sock, b, -1, &attempted);
+	/* as sshd-session's cleanup_exit() after sshd-auth's DISCONNECT */
+	status = resilient_monitor_cleanup(&ssh, 255);
+	_exit((status == 0 ? 0 : 100) + (attempted ? 10 : 0) + code);
+}
+
+/* The session answers code after delay_ms; the client left, if gone */
+static int
+penalty_case(struct mon *m, u_int code, int delay_ms, int gone)
+{
+	struct sshbuf *b;
+	u_char type;
+	int tcp[2], conn, fd, ret;
+	pid_t pid;
+
+	pair(tcp);
+	pid = reconnect_in_child(m->dir, m->token[0], tcp[0], tcp[1]);
+	mon_poll(m, 5000);
+	assert_int_equal(child_hears(m, &conn, 5000),
+	    RESILIENT_MON_CONNECTION);
+	assert_non_null(b = sshbuf_new());
+	assert_int_equal(resilient_frame_recv(conn, &type, b, &fd, 5000), 0);
+	close(fd);
+	if (gone)
+		close(tcp[1]);
+	if (delay_ms > 0)
+		poll(NULL, 0, delay_ms);
+	assert_int_equal(resilient_result_send(conn, code), 0);
+	ret = exit_code(pid);
+	close(conn);
+	close(tcp[0]);
+	if (!gone)
+		close(tcp[1]);
+	sshbuf_free(b);
+	return ret;
+}
+
+/* How a reconnect's end counts for PerSourcePenalties */
+static void
+test_reconnect_penalties(void **state)
+{
+	struct mon m;
+
+	mon_new(&m, 0, 0);
+	mon_register(&m, 0, 1, 0);
+	/* resumed: a clean exit */
+	assert_int_equal(penalty_case(&m, RESILIENT_RESUMED, 0, 0), 0);
+	/* a wrong proof: a failed login */
+	assert_int_equal(penalty_case(&m, RESILIENT_REFUSED, 0, 0),
+	    100 + 10 + RESILIENT_REFUSED);
+	/* unknown: a connection without a login, even if it left at once */
+	assert_int_equal(penalty_case(&m, RESILIENT_UNKNOWN, 0, 0),
+	    100 + RESILIENT_UNKNOWN);
+	assert_int_equal(penalty_case(&m, RESILIENT_UNKNOWN, 0, 1),
+	    100 + RESILIENT_UNKNOWN);
+	/* ... but not when the server was slow and the client gave up */
+	assert_int_equal(penalty_case(&m, RESILIENT_UNKNOWN, 1200, 0),
+	    100 + RESILIENT_UNKNOWN);
+	assert_int_equal(penalty_case(&m, RESILIENT_UNKNOWN, 1200, 1),
+	    RESILIENT_UNKNOWN);
+	/* busy or failed: the server's trouble */
+	assert_int_equal(penalty_case(&m, RESILIENT_BUSY, 0, 0),
+	    RESILIENT_BUSY);
+	assert_int_equal(penalty_case(&m, RESILIENT_FAILED, 0, 0),
+	    RESILIENT_FAILED);
 	mon_free(&m);
 }
 
@@ -749,6 +840,7 @@ main(void)
 		cmocka_unit_test(test_monitor_caps_detached),
 		cmocka_unit_test(test_monitor_bad_frame),
 		cmocka_unit_test(test_listener_sweeps),
+		cmocka_unit_test(test_reconnect_penalties),
 	};
 
 	/* as sshd and sshd-session */
