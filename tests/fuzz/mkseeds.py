@@ -120,10 +120,162 @@ def msg_reply(c):
     c.add(reply(32, 0, 31))                       # MAC too short
 
 
+# digest.h: SSH_DIGEST_SHA1, _SHA256, _SHA384, _SHA512 and their HLEN
+HASHES = ((2, 32), (3, 48), (4, 64), (1, 20))
+BUFFER_MIN_MAX = 256 * 1024
+
+
+def state(offered=1, negotiated=1, active=1, hash_alg=2, kind=1, nid=-1,
+          epoch=1, buffer_max=16 * 1024 * 1024, recv_next=0, send_next=0,
+          secret_len=32, token_len=TOKEN_LEN):
+    """The extension's part of the privsep blob (resilient_state_put)"""
+    return (u8(1) + u8(offered) + u8(negotiated) + u8(active) +
+            u32(hash_alg) + u32(kind) + u32(nid & 0xffffffff) + u32(epoch) +
+            u64(buffer_max) + u64(recv_next) + u64(send_next) +
+            string(fill(secret_len, "secret")) +
+            string(fill(token_len, "token")))
+
+
+def state_get(c):
+    # what ssh_packet_get_state() puts after it: input, output, then
+    # three uint32 (interactive mode and the two QoS values)
+    tail = string(b"") + string(b"") + u32(1) + u32(0) + u32(0)
+    c.add(u8(0) + tail)
+    for i, (alg, hlen) in enumerate(HASHES):
+        c.add(state(hash_alg=alg, kind=i % 4 + 1, epoch=i + 1,
+                    secret_len=hlen, recv_next=i * 77,
+                    send_next=U64_MAX - i) + tail)
+    c.add(state(active=0, send_next=99) + tail)
+    c.add(state(offered=2, negotiated=0, active=7))
+    c.add(state(buffer_max=BUFFER_MIN_MAX - 1))
+    c.add(state(buffer_max=1024 * 1024 * 1024 + 1))
+    c.add(state(secret_len=65))
+    c.add(state(token_len=31))
+    c.add(state()[:-1])
+    c.add(u8(2))
+
+
+def replay_buffer(c):
+    def append(n):
+        return u8(0) + struct.pack(">H", n)
+
+    def append8(n):
+        return u8(1) + struct.pack(">H", n)
+
+    def ack_near(d):
+        return u8(2) + struct.pack(">b", d)
+
+    def ack(v):
+        return u8(3) + u64(v)
+
+    def replay_near(d):
+        return u8(4) + struct.pack(">b", d)
+
+    def replay(v):
+        return u8(5) + u64(v)
+
+    nxt = u8(6)
+    c.add(u64(0) + append(10) + append(20) + ack_near(1) + replay_near(0) +
+          nxt * 3)
+    c.add(u64(U64_MAX - 2) + append(1) * 6 + ack(1) + replay(U64_MAX) +
+          nxt * 7)
+    c.add(u64(1 << 63) + append8(0x8000) * 4 + append(0xffff) + ack_near(3) +
+          append8(0xffff))
+    c.add(u64(42) + append(5) * 3 + replay_near(1) + nxt + ack_near(3) + nxt +
+          append(5) + nxt)
+    c.add(u64(7) + append(0) + ack_near(-1) + ack_near(1) + replay_near(-1) +
+          nxt)
+
+
+def session_input(c):
+    recv_next, send_next = 1000, U64_MAX - 7    # as the harness sets up
+
+    def rec(payload):
+        return struct.pack(">H", len(payload)) + payload
+
+    def ack(v):
+        return rec(u8(200) + u64(v))
+
+    def sync(v):
+        return rec(u8(201) + u64(v))
+
+    data = rec(u8(94) + u32(0) + string(b"some channel data"))
+    close = rec(u8(97) + u32(0))
+    newkeys = rec(u8(21))
+    ignore = rec(u8(2) + string(b""))
+    ping = rec(u8(192) + string(b"ping"))
+    success = rec(u8(52))
+    disconnect = rec(u8(1) + u32(11) + string(b"bye") + string(b""))
+    # settings: server, resumed, skip 0..3, messages awaiting an ACK
+    c.add(u8(0x50) + u8(0) + data + ack(send_next + 2) + data +
+          ack(send_next + 5))
+    c.add(u8(0x41) + u8(0) + newkeys + data * 3 + close + ack(send_next + 4))
+    c.add(u8(0x0a) + u8(3) + sync(recv_next - 2) + data * 3 + ack(send_next))
+    c.add(u8(0x03) + u8(1) + data + sync(recv_next) + sync(recv_next))
+    c.add(u8(0x82) + u8(7) + sync(recv_next - 9) + data)
+    c.add(u8(0x20) + u8(0) + ignore + ping + success + ack(send_next + 3))
+    c.add(u8(0x10) + u8(0) + ack(send_next - 1))
+    c.add(u8(0x10) + u8(0) + rec(u8(200) + u64(0)[:7]))
+    c.add(u8(0xf0) + u8(0) + data * 2 + disconnect + data)
+
+
+KEX_NAME = b"resilient-v01@resilient-ssh.invalid"
+VERSION = b"SSH-2.0-OpenSSH_10.3p1+resilient0.1"
+
+
+def kexinit(kex, hostkey, enc, mac, comp):
+    """A KEXINIT payload after its type byte, as kex->my and kex->peer"""
+    lists = (kex, hostkey, enc, enc, mac, mac, comp, comp, b"", b"")
+    return (fill(16, "cookie" + kex.decode()) +
+            b"".join(string(x) for x in lists) + u8(0) + u32(0))
+
+
+def attempt_server(c):
+    # The client's KEXINIT on a reconnect: the pseudo-method and strict
+    # KEX, the rest as the session (resilient_attempt_client)
+    cases = (
+        (b"chacha20-poly1305@openssh.com", b"hmac-sha2-256-etm@openssh.com",
+         b"none"),
+        (b"aes128-gcm@openssh.com", b"hmac-sha2-512", b"none"),
+        (b"aes256-ctr", b"umac-64-etm@openssh.com", b"zlib@openssh.com"),
+        (b"aes128-ctr", b"hmac-sha1", b"none,zlib@openssh.com"),
+    )
+    server_kex = (b"mlkem768x25519-sha256,curve25519-sha256," + KEX_NAME +
+                  b",ext-info-s,kex-strict-s-v00@openssh.com")
+    client_kex = KEX_NAME + b",kex-strict-c-v00@openssh.com"
+    n = 0
+    for settings in range(0, 256, 37):
+        enc, mac, comp = cases[n % len(cases)]
+        kc = kexinit(client_kex, b"ssh-ed25519", enc, mac, comp)
+        ks = kexinit(server_kex, b"ssh-ed25519,rsa-sha2-512",
+                     b"chacha20-poly1305@openssh.com,aes128-gcm@openssh.com,"
+                     b"aes256-ctr,aes128-ctr",
+                     b"hmac-sha2-256-etm@openssh.com,hmac-sha2-512,"
+                     b"umac-64-etm@openssh.com,hmac-sha1",
+                     b"none,zlib@openssh.com")
+        share_len = SHARE_LENS[n % len(SHARE_LENS)]
+        # mend: name a token (1..3), put in a share, compute the MAC,
+        # and buffer a few messages
+        mend = (n % 3 + 1) | 0x04 | 0x08 | ((n * 5 % 16) << 4)
+        req = (string(fill(TOKEN_LEN, "token")) +
+               string(fill(share_len, "share")) + u64(U64_MAX - n) +
+               string(fill(32, "mac")) + string(VERSION) +
+               string(VERSION) + string(kc) + string(ks))
+        c.add(u8(settings) + u8(mend) + req)
+        n += 1
+    # as they come, with nothing mended
+    c.add(u8(0) + u8(0) + req)
+    c.add(u8(0) + u8(0x0c) + req[:-7])
+
+
 HARNESSES = {
     "fuzz_msg_counter": msg_counter,
     "fuzz_msg_reconnect": msg_reconnect,
     "fuzz_msg_reply": msg_reply,
+    "fuzz_state_get": state_get,
+    "fuzz_replay_buffer": replay_buffer,
+    "fuzz_attempt_server": attempt_server,
+    "fuzz_session_input": session_input,
 }
 
 
