@@ -155,6 +155,95 @@ def state_get(c):
     c.add(u8(2))
 
 
+# linux/netlink.h, linux/rtnetlink.h, linux/if_link.h, linux/if_addr.h
+NLMSG_NOOP, NLMSG_ERROR, NLMSG_DONE, NLMSG_OVERRUN = 1, 2, 3, 4
+RTM_NEWLINK, RTM_DELLINK = 16, 17
+RTM_NEWADDR, RTM_DELADDR = 20, 21
+RTM_NEWROUTE, RTM_DELROUTE = 24, 25
+RTM_GETLINK = 18
+IFLA_IFNAME, IFLA_MTU, IFLA_WIRELESS = 3, 4, 11
+IFA_ADDRESS, IFA_LOCAL = 1, 2
+RTA_DST, RTA_OIF, RTA_GATEWAY = 1, 4, 5
+
+
+def pad4(b):
+    return b + b"\0" * (-len(b) % 4)
+
+
+def rtattr(atype, payload):
+    """struct rtattr, in host order (little-endian here)"""
+    return pad4(struct.pack("<HH", 4 + len(payload), atype) + payload)
+
+
+def nlmsg(mtype, body, seq=1, pid=0, flags=0):
+    """struct nlmsghdr and its body"""
+    return pad4(struct.pack("<IHHII", 16 + len(body), mtype, flags, seq, pid) +
+                body)
+
+
+def ifinfomsg(index=2, flags=0x1043):
+    return struct.pack("<BBHiII", 0, 0, 1, index, flags, 0)
+
+
+def ifaddrmsg(family=2, prefixlen=24, index=2):
+    return struct.pack("<BBBBI", family, prefixlen, 0, 0, index)
+
+
+def rtmsg(family=2, dst_len=0, table=254):
+    return struct.pack("<BBBBBBBBI", family, dst_len, 0, 0, table, 4, 0, 1,
+                       0)
+
+
+def routemon_netlink(c):
+    link = nlmsg(RTM_NEWLINK, ifinfomsg() + rtattr(IFLA_IFNAME, b"eth0\0") +
+                 rtattr(IFLA_MTU, struct.pack("<I", 1500)))
+    wireless = nlmsg(RTM_NEWLINK, ifinfomsg() + rtattr(IFLA_IFNAME,
+                     b"wlan0\0") + rtattr(IFLA_WIRELESS, b"\x08\x00\x15\x8b"))
+    addr = nlmsg(RTM_NEWADDR, ifaddrmsg() +
+                 rtattr(IFA_ADDRESS, bytes([192, 0, 2, 1])) +
+                 rtattr(IFA_LOCAL, bytes([192, 0, 2, 1])))
+    addr6 = nlmsg(RTM_DELADDR, ifaddrmsg(family=10, prefixlen=64) +
+                  rtattr(IFA_ADDRESS, bytes([0x20, 1, 0xd, 0xb8] + [0] * 11 +
+                                            [1])))
+    route = nlmsg(RTM_NEWROUTE, rtmsg() + rtattr(RTA_GATEWAY,
+                  bytes([192, 0, 2, 254])) + rtattr(RTA_OIF,
+                  struct.pack("<I", 2)))
+    delroute = nlmsg(RTM_DELROUTE, rtmsg(dst_len=24) +
+                     rtattr(RTA_DST, bytes([198, 51, 100, 0])))
+    for m in (link, wireless, addr, addr6, route, delroute):
+        c.add(m)
+    c.add(nlmsg(RTM_DELLINK, ifinfomsg()))
+    c.add(nlmsg(NLMSG_OVERRUN, b""))
+    c.add(nlmsg(NLMSG_NOOP, b"") + link)
+    c.add(nlmsg(NLMSG_ERROR, struct.pack("<i", -1) + nlmsg(RTM_GETLINK, b"")))
+    c.add(link + addr + nlmsg(NLMSG_DONE, struct.pack("<i", 0)) + route)
+    c.add(link + wireless + addr + addr6 + route + delroute)
+    c.add(nlmsg(RTM_NEWROUTE, rtmsg()[:8]))                 # short header
+    c.add(link[:-3])                                       # cut short
+    c.add(nlmsg(RTM_NEWADDR, ifaddrmsg() + struct.pack("<HH", 2, 1)))
+    c.add(nlmsg(99, b"unknown type"))
+
+
+# 4.4BSD: rtm_msglen (host order), rtm_version, rtm_type
+RTM_VERSION = 5
+RTSOCK_TYPES = (0x1, 0x2, 0x3, 0x4, 0x6, 0x7, 0xc, 0xd, 0xe, 0x11)
+
+
+def rtmsg_bsd(mtype, body_len=88, version=RTM_VERSION):
+    return struct.pack("<HBB", 4 + body_len, version, mtype) + \
+        fill(body_len, "rt%d" % mtype)
+
+
+def routemon_rtsock(c):
+    for t in RTSOCK_TYPES:
+        c.add(u8(RTM_VERSION) + rtmsg_bsd(t))
+    c.add(u8(RTM_VERSION) + b"".join(rtmsg_bsd(t, 20) for t in RTSOCK_TYPES))
+    c.add(u8(4) + rtmsg_bsd(0x1, version=4) + rtmsg_bsd(0x1))
+    c.add(u8(RTM_VERSION) + rtmsg_bsd(0xc)[:-1])
+    c.add(u8(RTM_VERSION) + struct.pack("<HBB", 3, RTM_VERSION, 1))
+    c.add(u8(RTM_VERSION) + b"\x01")
+
+
 def replay_buffer(c):
     def append(n):
         return u8(0) + struct.pack(">H", n)
@@ -273,6 +362,8 @@ HARNESSES = {
     "fuzz_msg_reconnect": msg_reconnect,
     "fuzz_msg_reply": msg_reply,
     "fuzz_state_get": state_get,
+    "fuzz_routemon_netlink": routemon_netlink,
+    "fuzz_routemon_rtsock": routemon_rtsock,
     "fuzz_replay_buffer": replay_buffer,
     "fuzz_attempt_server": attempt_server,
     "fuzz_session_input": session_input,
