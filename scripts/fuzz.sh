@@ -38,9 +38,12 @@ CLANG=${CLANG:-clang}
 tree="$FUZZ_DIR/openssh-$UPSTREAM_VERSION"
 fuzzmake=(make -s -C "$RS_TOP/tests/fuzz" TREE="$tree" FUZZ_DIR="$FUZZ_DIR")
 
-# Instrument everything, upstream's objects too; UBSan findings abort
+# Instrument everything, upstream's objects too (but see coverage.ignore);
+# UBSan findings abort
+IGNORE="$RS_TOP/tests/fuzz/coverage.ignore"
 SAN_CFLAGS="-g -O1 -fno-omit-frame-pointer \
--fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
+-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+-fsanitize-coverage-ignorelist=$IGNORE"
 SAN_LDFLAGS="-fsanitize=address,undefined"
 
 probe() {
@@ -76,11 +79,16 @@ build() {
 
 	args="CC=$CLANG CFLAGS=$SAN_CFLAGS LDFLAGS=$SAN_LDFLAGS"
 	args="$args --without-hardening --with-sandbox=no"
+	args="$args ignorelist=$(rs_sha256 "$IGNORE")"
 	stamp="$tree/.resilient-configure-flags"
 	if [ ! -f "$tree/config.status" ] || [ ! -f "$stamp" ] ||
 	    [ "$(cat "$stamp")" != "$args" ] ||
 	    [ "$tree/configure" -nt "$tree/config.status" ]; then
 		rs_msg "configuring with $CLANG and the sanitizers (log: $tree/configure.log)"
+		# objects built with other flags would stay
+		if [ -f "$stamp" ] && [ -f "$tree/Makefile" ]; then
+			make -C "$tree" clean >/dev/null 2>&1 || true
+		fi
 		rm -f "$stamp"
 		# configure's test programs leak on purpose: no LSan there
 		if ! (cd "$tree" && ASAN_OPTIONS=detect_leaks=0 ./configure \
