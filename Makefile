@@ -6,9 +6,12 @@
 #   make                build ssh, sshd, sftp, scp, ... in $(TREE)
 #   make deps           install build and test dependencies (Debian, as root)
 #   make demo           build, then show the fork at work on 127.0.0.1
-#   make check          unit tests, our regress scripts, upstream smoke tests
+#   make check          unit tests, our regress scripts, upstream smoke tests,
+#                       interop, and each libFuzzer harness for FUZZ_SECONDS
 #   make check-upstream upstream's complete regress suite on the fork
 #   make interop        the fork against other SSH implementations
+#   make fuzz           build the libFuzzer harnesses (tests/fuzz/) with clang
+#                       in $(BUILD_DIR)/fuzz; scripts/fuzz.sh run runs them
 #   make install        install like upstream's "make install" (PREFIX, DESTDIR)
 #   make patches        export commits made in $(TREE) back to patches/
 #   make reassemble     re-apply patches/, dropping edits made in $(TREE)
@@ -30,7 +33,7 @@ export BUILD_DIR DOWNLOAD_DIR PREFIX UPSTREAM_TARBALL CONFIGURE_FLAGS V
 
 .PHONY: all build fetch assemble deps demo check check-unit check-regress \
 	check-upstream interop install patches reassemble rebase-check clean \
-	distclean
+	distclean fuzz
 
 all: build
 
@@ -74,6 +77,9 @@ check-upstream: build
 
 interop: build
 	@$(SCRIPTS)/check.sh interop
+
+fuzz:
+	@$(SCRIPTS)/fuzz.sh build
 
 install: build
 	$(MAKE) -C $(TREE) install

@@ -9,12 +9,16 @@
 #   interop   the fork against other implementations (scripts/interop.sh)
 #   upstream  upstream's complete suite, script by script, with resilience
 #             on and off (UPSTREAM_MODES="on off")
-# Default: unit regress interop.
+#   fuzz      each libFuzzer harness of tests/fuzz/ for FUZZ_SECONDS, two at
+#             a time (scripts/fuzz.sh); skipped if clang or libFuzzer is
+#             missing
+# Default: unit regress interop fuzz.
 # Environment:
 #   SMOKE_LTESTS   upstream regress scripts run after ours (default below)
 #   UPSTREAM_LTESTS  the scripts of the "upstream" group (default: all)
 #   VALGRIND=no    run unit tests without valgrind
 #   CHECK_LOGS     where per-test logs go (default build/check-logs)
+#   FUZZ_SECONDS   run time of each harness (default 60); see fuzz.sh
 
 set -eu
 RS_PROG=check
@@ -36,7 +40,7 @@ SMOKE_LTESTS=${SMOKE_LTESTS-connect connect-privsep proxy-connect transfer \
 logs=${CHECK_LOGS:-${BUILD_DIR:-$RS_TOP/build}/check-logs}
 rm -rf "$logs"
 mkdir -p "$logs"
-groups=${*:-unit regress interop}
+groups=${*:-unit regress interop fuzz}
 
 tp=0 tf=0 ts=0		# totals
 gp=0 gf=0 gs=0		# current group
@@ -230,13 +234,49 @@ run_interop() {
 	group_end interop
 }
 
+# --- fuzz: the libFuzzer harnesses, FUZZ_SECONDS each --------------------------
+run_fuzz() {
+	local why log="$logs/fuzz.log" start v name detail
+	echo "== fuzz (libFuzzer harnesses of tests/fuzz/," \
+	    "${FUZZ_SECONDS:-60} s each, ${FUZZ_JOBS:-2} at a time)"
+	if ! why=$("$RS_TOP/scripts/fuzz.sh" probe 2>&1); then
+		result skip fuzz "($why)"
+		group_end fuzz
+		return
+	fi
+	start=$(date +%s)
+	if ! "$RS_TOP/scripts/fuzz.sh" build >"$logs/fuzz-build.log" 2>&1; then
+		result fail fuzz-build "(log: $logs/fuzz-build.log)"
+		show_tail "$logs/fuzz-build.log"
+		group_end fuzz
+		return
+	fi
+	echo "  (built in $(( $(date +%s) - start )) s)"
+	FUZZ_LOGS="$logs/fuzz" "$RS_TOP/scripts/fuzz.sh" run >"$log" 2>&1 ||
+	    true
+	while read -r v name detail; do
+		case "$v" in
+		PASS)	result pass "$name" "($detail)" ;;
+		FAIL)	result fail "$name" "($detail)"
+			show_tail "$logs/fuzz/$name.log" ;;
+		esac
+	done <"$log"
+	if ! grep -q -E '^(PASS|FAIL) ' "$log"; then
+		result fail fuzz "(no results; log: $log)"
+		show_tail "$log"
+	fi
+	echo "  (fuzz group: $(( $(date +%s) - start )) s)"
+	group_end fuzz
+}
+
 for g in $groups; do
 	case "$g" in
 	unit) run_unit ;;
 	regress) run_regress ;;
 	interop) run_interop ;;
 	upstream) run_upstream ;;
-	*) rs_die "unknown test group: $g (groups: unit regress interop upstream)" ;;
+	fuzz) run_fuzz ;;
+	*) rs_die "unknown test group: $g (groups: unit regress interop upstream fuzz)" ;;
 	esac
 done
 

@@ -17,12 +17,17 @@ RS_PROG=deps
 # Dropbear, PuTTY, paramiko, asyncssh and libssh.  Debian's sshd is
 # unpacked by the script itself, never installed, so that no service
 # starts on the machine.
+# Fuzzing (tests/fuzz/, scripts/fuzz.sh): clang with the compiler-rt
+# runtimes of libFuzzer, ASan and UBSan (libclang-rt-dev, which the
+# compiler only recommends), and llvm for llvm-symbolizer, which puts
+# names and lines in the sanitizers' stack traces.
 pkgs=(build-essential pkg-config libssl-dev zlib1g-dev libbsd-dev
     libcmocka-dev curl ca-certificates git valgrind procps
     iproute2 nftables tmux
     openssh-client openssh-sftp-server dropbear-bin putty-tools
     python3 python3-paramiko python3-asyncssh python3-scp libssh-dev
-    libwrap0)
+    libwrap0
+    clang libclang-rt-dev llvm)
 
 missing=()
 for p in "${pkgs[@]}"; do
