@@ -854,12 +854,12 @@ monitor_register(struct resilient_monitor *m, struct sshbuf *b)
 	char *want[RESILIENT_BROKER_TOKENS];
 	const u_char *r, *t;
 	size_t rlen, tlen;
-	u_int i, n;
+	u_int i, k, n = 0;
 	int ret = SSH_ERR_INVALID_FORMAT;
 
 	memset(want, 0, sizeof(want));
-	for (n = 0; sshbuf_len(b) > 0; n++) {
-		if (n >= RESILIENT_BROKER_TOKENS ||
+	for (k = 0; sshbuf_len(b) > 0; k++) {
+		if (k >= RESILIENT_BROKER_TOKENS ||
 		    sshbuf_get_string_direct(b, &r, &rlen) != 0 ||
 		    sshbuf_get_string_direct(b, &t, &tlen) != 0 ||
 		    rlen > RESILIENT_SECRET_MAX || tlen != RESILIENT_TOKEN_LEN)
@@ -875,7 +875,9 @@ monitor_register(struct resilient_monitor *m, struct sshbuf *b)
 			ret = 0;
 			goto out;
 		}
-		want[n] = xstrdup(path);
+		/* A token named twice is named once */
+		if (!named(want, path))
+			want[n++] = xstrdup(path);
 	}
 	ret = 0;
 	if (m->failed || session_socket(m) != 0)
@@ -886,6 +888,11 @@ monitor_register(struct resilient_monitor *m, struct sshbuf *b)
 		if (link(m->base, want[i]) == -1) {
 			snprintf(path, sizeof(path), "link: %s",
 			    strerror(errno));
+			/* Undo this call's names; not_resumable() the rest */
+			while (i-- > 0) {
+				if (!named(m->names, want[i]))
+					(void)unlink(want[i]);
+			}
 			not_resumable(m, path);
 			goto out;
 		}

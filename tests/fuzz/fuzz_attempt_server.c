@@ -16,7 +16,7 @@
 
 /*
  * Harness: resilient_attempt_server(), in a detached session's process,
- * which takes a reconnect that the listener hands over with the new
+ * which takes a reconnect handed over to it with the new
  * connection's socket (src/resilient-reconnect.c).  It parses the
  * request (string token, string share, uint64 next, string client_mac,
  * then the new connection's version strings and KEXINITs, client's

@@ -25,6 +25,7 @@ are just wrong.  The fuzzer starts from these.
 """
 
 import hashlib
+import hmac
 import os
 import struct
 import sys
@@ -33,6 +34,7 @@ U64_MAX = (1 << 64) - 1
 
 # PROTOCOL.resilient, section 6 and the message formats of 2.2 and 3.1
 TOKEN_LEN = 32
+RESILIENT_FRAME_MAX = 64 * 1024
 # Share lengths of the resume exchanges: X25519, ECDH P-256, P-384,
 # P-521 (uncompressed points), sntrup761x25519, mlkem768x25519
 SHARE_LENS = (32, 65, 97, 133, 1190, 1216)
@@ -357,6 +359,30 @@ def attempt_server(c):
     c.add(u8(0) + u8(0x0c) + req[:-7])
 
 
+def frame(ftype, body):
+    return u8(ftype) + u32(len(body)) + body
+
+
+def broker_frames(c):
+    """Frames from a session's child: REGISTER with (R, token) pairs that
+    prove (token = HMAC-SHA256(R, label)), and a forged one, DETACH,
+    ATTACH, and an oversized header."""
+    def pair(seed):
+        r = fill(32, seed)
+        t = hmac.new(r, b"resilient-v01 token", hashlib.sha256).digest()
+        return string(r) + string(t[:TOKEN_LEN])
+    reg1 = frame(2, pair("r0"))
+    reg3 = frame(2, pair("r0") + pair("r1") + pair("r2"))
+    forged = frame(2, string(fill(32, "r0")) + string(fill(32, "t")))
+    c.add(reg1)
+    c.add(reg3 + frame(2, pair("r1") + pair("r2")))
+    c.add(reg1 + frame(5, b"") + frame(6, b"") + frame(5, b""))
+    c.add(reg1 + forged + reg1)
+    c.add(reg3 + frame(5, b"") + u8(2) + u32(RESILIENT_FRAME_MAX + 1))
+    c.add(frame(9, b"") + reg1)
+    c.add(reg1[:7])
+
+
 HARNESSES = {
     "fuzz_msg_counter": msg_counter,
     "fuzz_msg_reconnect": msg_reconnect,
@@ -367,6 +393,7 @@ HARNESSES = {
     "fuzz_replay_buffer": replay_buffer,
     "fuzz_attempt_server": attempt_server,
     "fuzz_session_input": session_input,
+    "fuzz_broker_frames": broker_frames,
 }
 
 
