@@ -412,6 +412,30 @@ test_monitor_names_proven_tokens(void **state)
 	mon_free(&m);
 }
 
+/* A token listed twice is named once, and goes with the session */
+static void
+test_monitor_duplicate_token(void **state)
+{
+	struct mon m;
+	struct sshbuf *b;
+	int i, fd;
+
+	mon_new(&m, 0, 0);
+	assert_non_null(b = sshbuf_new());
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(sshbuf_put_string(b, m.secret[0], 32), 0);
+		assert_int_equal(sshbuf_put_string(b, m.token[0],
+		    RESILIENT_TOKEN_LEN), 0);
+	}
+	assert_int_equal(resilient_frame_send(m.child,
+	    RESILIENT_BROKER_REGISTER, b, -1), 0);
+	mon_poll(&m, 1000);
+	assert_int_equal(child_hears(&m, &fd, 0), -1);
+	assert_true(named(&m, 0));
+	sshbuf_free(b);
+	mon_free(&m);	/* checks that nothing is left */
+}
+
 /* The child's end closes: the monitor removes every name */
 static void
 test_monitor_link_closed(void **state)
@@ -834,6 +858,7 @@ main(void)
 		cmocka_unit_test(test_frame_take),
 		cmocka_unit_test(test_rendezvous_path),
 		cmocka_unit_test(test_monitor_names_proven_tokens),
+		cmocka_unit_test(test_monitor_duplicate_token),
 		cmocka_unit_test(test_monitor_link_closed),
 		cmocka_unit_test(test_monitor_passes_reconnect),
 		cmocka_unit_test(test_listener_ends_sessions),
