@@ -577,6 +577,8 @@ reconnect_in_child(const char *dir, const u_char *token, int sock,
 	code = resilient_broker_reconnect(&ssh, dir, sock, b, -1, &attempted);
 	/* as sshd-session's cleanup_exit() after sshd-auth's DISCONNECT */
 	status = resilient_monitor_cleanup(&ssh, 255);
+	resilient_monitor_forget(&ssh);
+	sshbuf_free(b);
 	_exit((status == 0 ? 0 : 100) + (attempted ? 10 : 0) + code);
 }
 
