@@ -6,7 +6,8 @@ RESILIENT_LTESTS=	resilient-identity resilient-negotiate resilient-refuse \
 			resilient-tmux resilient-restart resilient-expire \
 			resilient-attack resilient-route resilient-deadpeer \
 			resilient-handover resilient-sockopt resilient-forge \
-			resilient-late resilient-abandon resilient-rendezvous
+			resilient-late resilient-abandon resilient-rendezvous \
+			resilient-penalty
 RESILIENT_CLEANFILES=	resilient-*.out resilient-*.data resilient-relay.log \
 			resilient-relay.err resilient-relay.pid resilient-relay.armed \
 			ssh_config.relay resilient-*.log \
@@ -14,4 +15,4 @@ RESILIENT_CLEANFILES=	resilient-*.out resilient-*.data resilient-relay.log \
 			resilient-handover.* sshd_config.handover \
 			resilient-sockopt.* resilient-forge.* \
 			resilient-late.* resilient-abandon.* \
-			resilient-rendezvous.*
+			resilient-rendezvous.* resilient-penalty.*

@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "atomicio.h"
+#include "canohost.h"
 #include "digest.h"
 #include "log.h"
 #include "misc.h"
@@ -68,6 +69,14 @@
 /* A name: "t." and 128 bits of a hash of the token, in hex */
 #define NAME_HASH_LEN	16
 #define DETACHED_DIR	"detached"
+/* peer/ADDR/p.PID: monitor PID's session is detached from ADDR */
+#define PEER_DIR	"peer"
+/* last/p.PID: the address of the connection it took over last */
+#define LAST_DIR	"last"
+/* An address in numeric form, with room for an IPv6 scope */
+#define ADDR_MAX	64
+/* Entries of peer/ADDR looked at when an address is penalised */
+#define PEER_SCAN_MAX	64
 
 struct resilient_monitor {
 	pid_t	pid;			/* the monitor's */
@@ -81,11 +90,46 @@ struct resilient_monitor {
 	char	*base;			/* its path, dir/s.PID */
 	char	*names[RESILIENT_BROKER_TOKENS]; /* dir/t.HEX linked to it */
 	char	*marker;		/* dir/detached/UID.PID, if detached */
+	char	*addr;			/* its client's last address */
+	char	*peer;			/* dir/peer/ADDR/p.PID, if detached */
 	int	failed;			/* the child was told: not resumable */
 	struct sshbuf *in;		/* partial frame from the child */
 	/* pre-auth: this connection's end is not the client's fault */
 	int	unpenalised;
 };
+
+/*
+ * Properties of the process, not of a session: in the listener, whether
+ * the connection it accepted last was let in only to resume a session; in
+ * an sshd-session, whether its command line said so.
+ */
+static int admitted_to_resume;
+static int resume_only;
+
+/* Whether s can be an address that a root process wrote in numeric form */
+static int
+addr_ok(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len > 0 && len <= ADDR_MAX && s[0] != '.' &&
+	    strchr(s, '/') == NULL && strcmp(s, "UNKNOWN") != 0;
+}
+
+/* The pid of the process that listens at the other end of fd, or -1 */
+static pid_t
+peer_pid(int fd)
+{
+#if defined(SO_PEERCRED) && defined(__linux__)
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+	    len == sizeof(cred) && cred.pid > 0)
+		return cred.pid;
+#endif
+	return -1;
+}
 
 /* Read len bytes, waiting at most timeout_ms in all */
 static int
@@ -305,6 +349,33 @@ connect_root(const char *path, int *fdp, u_int *codep)
 	return 0;
 }
 
+/*
+ * The session at the other end of fd took over sock: leave its monitor
+ * the client's address, which it keeps for when the session is detached
+ * (the monitor never sees the connection itself).
+ */
+static void
+record_address(const char *dir, int fd, int sock)
+{
+	char *addr, *path = NULL;
+	pid_t pid;
+	int afd = -1;
+
+	addr = get_peer_ipaddr(sock);
+	if ((pid = peer_pid(fd)) == -1 || !addr_ok(addr))
+		goto out;
+	xasprintf(&path, "%s/%s/p.%ld", dir, LAST_DIR, (long)pid);
+	if ((afd = open(path, O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW|O_CLOEXEC,
+	    0600)) == -1 ||
+	    atomicio(vwrite, afd, addr, strlen(addr)) != strlen(addr))
+		debug_f("%s: %s", path, strerror(errno));
+ out:
+	if (afd != -1)
+		close(afd);
+	free(path);
+	free(addr);
+}
+
 int
 resilient_broker_resume(const char *dir, int sock,
     const struct sshbuf *request, u_int *codep)
@@ -347,7 +418,9 @@ resilient_broker_resume(const char *dir, int sock,
 		r = SSH_ERR_INVALID_FORMAT;
 		goto out;
 	}
-	r = sshbuf_get_u32(b, codep);
+	if ((r = sshbuf_get_u32(b, codep)) == 0 &&
+	    *codep == RESILIENT_RESUMED)
+		record_address(dir, fd, sock);
  out:
 	if (fd != -1)
 		close(fd);
@@ -465,14 +538,18 @@ own_dir(const char *path, char *err, size_t errlen)
 static int
 dir_ready(const char *dir, char *err, size_t errlen)
 {
+	const char *subs[] = { DETACHED_DIR, PEER_DIR, LAST_DIR };
 	char *sub;
-	int r;
+	size_t i;
+	int r = 0;
 
 	if (own_dir(dir, err, errlen) != 0)
 		return -1;
-	xasprintf(&sub, "%s/%s", dir, DETACHED_DIR);
-	r = own_dir(sub, err, errlen);
-	free(sub);
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]) && r == 0; i++) {
+		xasprintf(&sub, "%s/%s", dir, subs[i]);
+		r = own_dir(sub, err, errlen);
+		free(sub);
+	}
 	return r;
 }
 
@@ -524,32 +601,50 @@ pid_gone(const char *name)
 	return errstr == NULL && kill((pid_t)pid, 0) == -1 && errno == ESRCH;
 }
 
+/* Remove the entries of dead processes (PREFIX.PID) from directory path */
+static u_int
+sweep_dead(const char *path)
+{
+	struct dirent *dp;
+	u_int n = 0;
+	DIR *d;
+
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while ((dp = readdir(d)) != NULL) {
+		if (dp->d_name[0] != '.' && pid_gone(dp->d_name) &&
+		    unlinkat(dirfd(d), dp->d_name, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
 /*
  * Remove what sessions whose monitor died without cleaning up (killed,
- * say) left behind: their sockets, the names linked only to those, and
- * their markers, which would otherwise count toward the caps.
+ * say) left behind: their sockets, the names linked only to those, their
+ * markers, which would otherwise count toward the caps, and the addresses
+ * they were detached from, which would otherwise be let in to resume.
  */
 static void
 sweep(const char *dir)
 {
 	struct dirent *dp;
 	struct stat st;
-	char *path, *sub;
+	char *path;
 	u_int n = 0, pass;
 	DIR *d;
 
-	xasprintf(&sub, "%s/%s", dir, DETACHED_DIR);
-	for (pass = 0; pass < 3; pass++) {
-		if ((d = opendir(pass == 2 ? sub : dir)) == NULL)
+	for (pass = 0; pass < 2; pass++) {
+		if ((d = opendir(dir)) == NULL)
 			continue;
 		while ((dp = readdir(d)) != NULL) {
 			if (dp->d_name[0] == '.' || (pass == 0 &&
 			    strncmp(dp->d_name, "s.", 2) != 0) || (pass == 1 &&
 			    strncmp(dp->d_name, "t.", 2) != 0))
 				continue;
-			xasprintf(&path, "%s/%s", pass == 2 ? sub : dir,
-			    dp->d_name);
-			/* A name outlives its socket only if that was removed */
+			xasprintf(&path, "%s/%s", dir, dp->d_name);
+			/* A name outlives its socket only once that is gone */
 			if ((pass == 1 ? lstat(path, &st) == 0 &&
 			    st.st_nlink == 1 : pid_gone(dp->d_name)) &&
 			    unlink(path) == 0)
@@ -558,7 +653,26 @@ sweep(const char *dir)
 		}
 		closedir(d);
 	}
-	free(sub);
+	xasprintf(&path, "%s/%s", dir, DETACHED_DIR);
+	n += sweep_dead(path);
+	free(path);
+	xasprintf(&path, "%s/%s", dir, LAST_DIR);
+	n += sweep_dead(path);
+	free(path);
+	xasprintf(&path, "%s/%s", dir, PEER_DIR);
+	if ((d = opendir(path)) != NULL) {
+		while ((dp = readdir(d)) != NULL) {
+			if (dp->d_name[0] == '.')
+				continue;
+			free(path);
+			xasprintf(&path, "%s/%s/%s", dir, PEER_DIR,
+			    dp->d_name);
+			n += sweep_dead(path);
+			(void)rmdir(path);	/* if it is empty now */
+		}
+		closedir(d);
+	}
+	free(path);
 	if (n > 0)
 		logit("resilient: removed %u entries of sessions that are "
 		    "gone from %s", n, dir);
@@ -580,6 +694,81 @@ resilient_broker_listener(const char *dir, int sessions)
 		return;
 	}
 	sweep(dir);
+}
+
+/* Whether an entry named PREFIX.PID names a live process */
+static int
+pid_alive(const char *name)
+{
+	const char *dot = strrchr(name, '.'), *errstr;
+	long long pid;
+
+	if (dot == NULL)
+		return 0;
+	pid = strtonum(dot + 1, 2, INT_MAX, &errstr);
+	return errstr == NULL && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+/* Whether a live session was detached from the client at addr */
+static int
+detached_from(const char *dir, const char *addr)
+{
+	struct dirent *dp;
+	char *path;
+	u_int n = 0;
+	int found = 0;
+	DIR *d;
+
+	xasprintf(&path, "%s/%s/%s", dir, PEER_DIR, addr);
+	if ((d = opendir(path)) != NULL) {
+		while (!found && n++ < PEER_SCAN_MAX &&
+		    (dp = readdir(d)) != NULL)
+			found = dp->d_name[0] != '.' && pid_alive(dp->d_name);
+		closedir(d);
+	}
+	free(path);
+	return found;
+}
+
+int
+resilient_broker_admit(const char *dir, int sock, int allowed)
+{
+	char *addr;
+
+	admitted_to_resume = 0;
+	if (allowed || dir == NULL)
+		return allowed;
+	addr = get_peer_ipaddr(sock);
+	if (addr_ok(addr) && detached_from(dir, addr)) {
+		debug("resilient: [%s] is penalised, but a session detached "
+		    "from it may resume: let in to resume only", addr);
+		admitted_to_resume = 1;
+	}
+	free(addr);
+	return admitted_to_resume;
+}
+
+int
+resilient_broker_admitted_to_resume(void)
+{
+	return admitted_to_resume;
+}
+
+void
+resilient_broker_set_resume_only(void)
+{
+	resume_only = 1;
+}
+
+int
+resilient_broker_login_refused(struct ssh *ssh)
+{
+	if (!resume_only)
+		return 0;
+	logit("resilient: [%s] is penalised (PerSourcePenalties) and was let "
+	    "in only to resume a session; login refused",
+	    ssh_remote_ipaddr(ssh));
+	return 1;
 }
 
 /* A session's privileged monitor */
@@ -611,6 +800,8 @@ resilient_monitor_new(struct ssh *ssh, const char *dir, uid_t uid,
 	m->link = sp[0];
 	m->child_end = sp[1];
 	m->lsock = -1;
+	if (ssh->state != NULL && addr_ok(ssh_remote_ipaddr(ssh)))
+		m->addr = xstrdup(ssh_remote_ipaddr(ssh));
 	if ((m->in = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
 	ssh->resilient_monitor = m;
@@ -629,6 +820,8 @@ monitor_free(struct resilient_monitor *m)
 	free(m->dir);
 	free(m->base);
 	free(m->marker);
+	free(m->addr);
+	free(m->peer);
 	sshbuf_free(m->in);
 	freezero(m, sizeof(*m));
 }
@@ -648,10 +841,77 @@ resilient_monitor_forget(struct ssh *ssh)
 	ssh->resilient_monitor = NULL;
 }
 
+/*
+ * The session is detached: say which address it was last seen at, so
+ * that the listener lets that address in to resume it even if the address
+ * is penalised.  Called with the markers' lock held.
+ */
+static void
+peer_mark(struct resilient_monitor *m)
+{
+	char *last, *sub = NULL, buf[ADDR_MAX + 1];
+	ssize_t n;
+	int fd, tries;
+
+	xasprintf(&last, "%s/%s/p.%ld", m->dir, LAST_DIR, (long)m->pid);
+	if ((fd = open(last, O_RDONLY|O_NOFOLLOW|O_CLOEXEC)) != -1) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		(void)unlink(last);
+		if (n > 0) {
+			buf[n] = '\0';
+			if (addr_ok(buf) && strlen(buf) == (size_t)n) {
+				free(m->addr);
+				m->addr = xstrdup(buf);
+			}
+		}
+	}
+	free(last);
+	if (m->addr == NULL || m->peer != NULL)
+		return;
+	xasprintf(&sub, "%s/%s/%s", m->dir, PEER_DIR, m->addr);
+	xasprintf(&m->peer, "%s/p.%ld", sub, (long)m->pid);
+	/* Another session may remove an empty sub at any time: retry */
+	for (tries = 0; tries < 3; tries++) {
+		if (mkdir(sub, 0700) == -1 && errno != EEXIST)
+			break;
+		if ((fd = open(m->peer, O_WRONLY|O_CREAT|O_NOFOLLOW|O_CLOEXEC,
+		    0600)) != -1) {
+			close(fd);
+			free(sub);
+			return;
+		}
+		if (errno != ENOENT)
+			break;
+	}
+	debug_f("%s: %s", m->peer, strerror(errno));
+	free(m->peer);
+	m->peer = NULL;
+	free(sub);
+}
+
+/* The session is no longer detached (or ends) */
+static void
+peer_unmark(struct resilient_monitor *m)
+{
+	char *slash;
+
+	if (m->peer == NULL)
+		return;
+	(void)unlink(m->peer);
+	if ((slash = strrchr(m->peer, '/')) != NULL) {
+		*slash = '\0';
+		(void)rmdir(m->peer);	/* if no other session is there */
+	}
+	free(m->peer);
+	m->peer = NULL;
+}
+
 /* Remove the session's names, marker and socket */
 static void
 unname(struct resilient_monitor *m)
 {
+	char *last;
 	u_int i;
 
 	for (i = 0; i < RESILIENT_BROKER_TOKENS; i++) {
@@ -664,6 +924,13 @@ unname(struct resilient_monitor *m)
 		(void)unlink(m->marker);
 	free(m->marker);
 	m->marker = NULL;
+	peer_unmark(m);
+	if (m->dir != NULL) {
+		xasprintf(&last, "%s/%s/p.%ld", m->dir, LAST_DIR,
+		    (long)m->pid);
+		(void)unlink(last);
+		free(last);
+	}
 	if (m->lsock != -1) {
 		close(m->lsock);
 		m->lsock = -1;
@@ -971,6 +1238,7 @@ monitor_detached(struct resilient_monitor *m)
 		goto out;
 	}
 	close(fd);
+	peer_mark(m);
 	debug2_f("%u detached session(s), %u of %s", all + 1, user + 1,
 	    m->user);
  out:
@@ -997,6 +1265,7 @@ resilient_monitor_frame(struct ssh *ssh, u_char type, struct sshbuf *b)
 			(void)unlink(m->marker);
 		free(m->marker);
 		m->marker = NULL;
+		peer_unmark(m);
 		return 0;
 	}
 	return SSH_ERR_INVALID_FORMAT;

@@ -117,6 +117,21 @@ u_int	resilient_broker_reconnect(struct ssh *ssh, const char *dir, int sock,
 void	resilient_broker_listener(const char *dir, int sessions);
 
 /*
+ * PerSourcePenalties and resumes.  The listener passes its verdict on a
+ * new connection (allowed: 1 if the address is not penalised) and gets
+ * the final one: a penalised address from which a live session was
+ * detached is let in, but only to resume.  The connection's sshd-session
+ * is then started with RESILIENT_RESUME_ONLY_ARG, and its monitor refuses
+ * to sign a key exchange, which every login needs and a resume does not.
+ */
+#define RESILIENT_RESUME_ONLY_ARG	"-z"
+int	resilient_broker_admit(const char *dir, int sock, int allowed);
+int	resilient_broker_admitted_to_resume(void);
+void	resilient_broker_set_resume_only(void);
+/* Whether ssh's connection may only resume (logged once if so) */
+int	resilient_broker_login_refused(struct ssh *ssh);
+
+/*
  * A session's privileged monitor.  resilient_monitor_new runs after
  * authentication, before the session's child is forked: it returns the
  * child's end of their link.  In the child, resilient_monitor_forget

@@ -58,7 +58,7 @@
 static char dir[64];		/* the monitor's rendezvous directory */
 static char nowhere[96];	/* a directory that holds nothing */
 
-/* Entries in path, other than the markers' directory */
+/* Entries in path, other than the subdirectories the monitor makes */
 static u_int
 entries(const char *path, int *named)
 {
@@ -70,7 +70,10 @@ entries(const char *path, int *named)
 	if ((d = opendir(path)) == NULL)
 		return 0;
 	while ((dp = readdir(d)) != NULL) {
-		if (dp->d_name[0] == '.' || strcmp(dp->d_name, "detached") == 0)
+		if (dp->d_name[0] == '.' ||
+		    strcmp(dp->d_name, "detached") == 0 ||
+		    strcmp(dp->d_name, "peer") == 0 ||
+		    strcmp(dp->d_name, "last") == 0)
 			continue;
 		n++;
 		if (strncmp(dp->d_name, "t.", 2) == 0)
@@ -84,10 +87,14 @@ entries(const char *path, int *named)
 static void
 remove_dir(void)
 {
+	const char *subs[] = { "detached", "peer", "last" };
 	char sub[96];
+	size_t i;
 
-	snprintf(sub, sizeof(sub), "%s/detached", dir);
-	(void)rmdir(sub);
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		snprintf(sub, sizeof(sub), "%s/%s", dir, subs[i]);
+		(void)rmdir(sub);
+	}
 	(void)rmdir(dir);
 }
 

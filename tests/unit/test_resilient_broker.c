@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
@@ -345,13 +346,18 @@ mon_free(struct mon *m)
 {
 	char path[128];
 
+	const char *subs[] = { "detached", "peer", "last" };
+	size_t i;
+
 	(void)resilient_monitor_cleanup(&m->ssh, 0);
 	close(m->child);
-	/* the names are gone: only the markers' directory is left */
-	assert_int_equal(entries(m->dir), 1);
-	snprintf(path, sizeof(path), "%s/detached", m->dir);
-	assert_int_equal(entries(path), 0);
-	assert_int_equal(rmdir(path), 0);
+	/* the names are gone: only the empty subdirectories are left */
+	assert_int_equal(entries(m->dir), 3);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", m->dir, subs[i]);
+		assert_int_equal(entries(path), 0);
+		assert_int_equal(rmdir(path), 0);
+	}
 	assert_int_equal(rmdir(m->dir), 0);
 	resilient_monitor_forget(&m->ssh);
 }
@@ -362,11 +368,16 @@ mon_abandon(struct mon *m)
 {
 	char path[128];
 
+	const char *subs[] = { "detached", "peer", "last" };
+	size_t i;
+
 	(void)resilient_monitor_cleanup(&m->ssh, 0);
 	close(m->child);
 	resilient_monitor_forget(&m->ssh);
-	snprintf(path, sizeof(path), "%s/detached", m->dir);
-	(void)rmdir(path);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", m->dir, subs[i]);
+		(void)rmdir(path);
+	}
 	assert_int_equal(rmdir(m->dir), 0);
 }
 
@@ -450,7 +461,7 @@ test_monitor_link_closed(void **state)
 	mon_poll(&m, 1000);
 	assert_false(named(&m, 0));
 	assert_false(named(&m, 2));
-	assert_int_equal(entries(m.dir), 1);
+	assert_int_equal(entries(m.dir), 3);
 	m.child = open("/dev/null", O_RDONLY);
 	mon_free(&m);
 }
@@ -820,6 +831,137 @@ test_listener_sweeps(void **state)
 	end_child(a);
 }
 
+/* A TCP connection on 127.0.0.1: tcp[0] the server's end */
+static void
+tcp_pair(int tcp[2])
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int l;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((l = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(l, 1), 0);
+	assert_int_equal(getsockname(l, (struct sockaddr *)&sin, &len), 0);
+	assert_true((tcp[1] = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(connect(tcp[1], (struct sockaddr *)&sin,
+	    sizeof(sin)), 0);
+	assert_true((tcp[0] = accept(l, NULL, NULL)) >= 0);
+	close(l);
+}
+
+/* Write s as the address of the last connection the session took over */
+static void
+last_address(struct mon *m, const char *s)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/last/p.%ld", m->dir, (long)getpid());
+	assert_true((fd = open(path, O_WRONLY|O_CREAT|O_TRUNC, 0600)) >= 0);
+	assert_int_equal(write(fd, s, strlen(s)), (ssize_t)strlen(s));
+	close(fd);
+}
+
+static int
+peer_marked(struct mon *m, const char *addr)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/peer/%s/p.%ld", m->dir, addr,
+	    (long)getpid());
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * A session taken over from 127.0.0.1 and then detached lets 127.0.0.1
+ * past PerSourcePenalties, to resume only, until it is attached again.
+ */
+static void
+test_penalised_address_may_resume(void **state)
+{
+	struct mon m;
+	char path[128], last[128];
+	int tcp[2], conn, fd;
+	u_char type;
+	struct sshbuf *b;
+	pid_t pid, gone = dead_pid();
+
+	mon_new(&m, 0, 0);
+	mon_register(&m, 0, 1, 0);
+	snprintf(last, sizeof(last), "%s/last/p.%ld", m.dir, (long)getpid());
+	tcp_pair(tcp);
+	/* not penalised: let in as usual, not only to resume */
+	assert_int_equal(resilient_broker_admit(m.dir, tcp[0], 1), 1);
+	assert_int_equal(resilient_broker_admitted_to_resume(), 0);
+	/* penalised, and no session detached from it */
+	assert_int_equal(resilient_broker_admit(m.dir, tcp[0], 0), 0);
+	assert_int_equal(resilient_broker_admitted_to_resume(), 0);
+	/* a resume from 127.0.0.1 leaves the session its address */
+	pid = resume_in_child(m.dir, m.token[0], tcp[0]);
+	mon_poll(&m, 5000);
+	assert_int_equal(child_hears(&m, &conn, 5000),
+	    RESILIENT_MON_CONNECTION);
+	assert_non_null(b = sshbuf_new());
+	assert_int_equal(resilient_frame_recv(conn, &type, b, &fd, 5000), 0);
+	close(fd);
+	assert_int_equal(resilient_result_send(conn, RESILIENT_RESUMED), 0);
+	assert_int_equal(exit_code(pid), RESILIENT_RESUMED);
+	close(conn);
+	assert_int_equal(access(last, F_OK), 0);
+	/* detached: the address is marked, and let in to resume only */
+	mon_frame(&m, RESILIENT_BROKER_DETACH);
+	assert_true(peer_marked(&m, "127.0.0.1"));
+	assert_int_equal(access(last, F_OK), -1);
+	assert_int_equal(resilient_broker_admit(m.dir, tcp[0], 0), 1);
+	assert_int_equal(resilient_broker_admitted_to_resume(), 1);
+	assert_int_equal(resilient_broker_admit(m.dir, tcp[0], 1), 1);
+	assert_int_equal(resilient_broker_admitted_to_resume(), 0);
+	/* attached: no longer, and the address's directory is gone */
+	mon_frame(&m, RESILIENT_BROKER_ATTACH);
+	assert_false(peer_marked(&m, "127.0.0.1"));
+	snprintf(path, sizeof(path), "%s/peer/127.0.0.1", m.dir);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(resilient_broker_admit(m.dir, tcp[0], 0), 0);
+	/* the address it was detached from last is the one marked */
+	last_address(&m, "192.0.2.7");
+	mon_frame(&m, RESILIENT_BROKER_DETACH);
+	assert_true(peer_marked(&m, "192.0.2.7"));
+	assert_int_equal(resilient_broker_admit(m.dir, tcp[0], 0), 0);
+	mon_frame(&m, RESILIENT_BROKER_ATTACH);
+	/* what does not read as an address is ignored */
+	last_address(&m, "../../etc");
+	mon_frame(&m, RESILIENT_BROKER_DETACH);
+	assert_true(peer_marked(&m, "192.0.2.7"));
+	mon_frame(&m, RESILIENT_BROKER_ATTACH);
+	/* a dead session's mark lets nobody in; the listener removes it */
+	snprintf(path, sizeof(path), "%s/peer/127.0.0.1", m.dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/peer/127.0.0.1/p.%ld", m.dir,
+	    (long)gone);
+	assert_true((fd = open(path, O_WRONLY|O_CREAT, 0600)) >= 0);
+	close(fd);
+	assert_int_equal(resilient_broker_admit(m.dir, tcp[0], 0), 0);
+	snprintf(last, sizeof(last), "%s/last/p.%ld", m.dir, (long)gone);
+	assert_true((fd = open(last, O_WRONLY|O_CREAT, 0600)) >= 0);
+	close(fd);
+	resilient_broker_listener(m.dir, 1);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(access(last, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/peer/127.0.0.1", m.dir);
+	assert_int_equal(access(path, F_OK), -1);
+	/* detached when the session ends: the mark goes with it */
+	mon_frame(&m, RESILIENT_BROKER_DETACH);
+	assert_true(peer_marked(&m, "192.0.2.7"));
+	close(tcp[0]);
+	close(tcp[1]);
+	sshbuf_free(b);
+	mon_free(&m);
+}
+
 /* A frame the monitor does not know ends its trust in the link */
 static void
 test_monitor_bad_frame(void **state)
@@ -866,6 +1008,7 @@ main(void)
 		cmocka_unit_test(test_listener_ends_sessions),
 		cmocka_unit_test(test_monitor_caps_detached),
 		cmocka_unit_test(test_monitor_bad_frame),
+		cmocka_unit_test(test_penalised_address_may_resume),
 		cmocka_unit_test(test_listener_sweeps),
 		cmocka_unit_test(test_reconnect_penalties),
 	};
