@@ -26,33 +26,61 @@
 #include "resilient-buffer.h"
 
 /*
- * Messages are kept in counter order on a tail queue. The entry header and
- * payload share one allocation; the payload follows the header.
+ * The messages held form one byte queue of records, each a 32-bit length
+ * in host order followed by the message, in counter order.  The queue is
+ * stored in fixed-size chunks: appending copies a record into the last
+ * chunk, spilling into a new one when it is full (a record may straddle
+ * two chunks), and an acknowledgement moves the head past the records it
+ * releases and recycles every chunk left behind.  So a message costs one
+ * copy and no allocation, whatever its size, and the memory it takes is
+ * exactly what it is charged: its length plus the record header.
+ *
+ * Chunks that fall empty are kept as spares (up to RB_SPARES) and reused
+ * without being cleared, as upstream's sshbuf reuses its space; a chunk
+ * returned to the allocator, and every chunk when the buffer is freed, is
+ * wiped first.
  *
  * Invariants (all counter arithmetic is unsigned and modulo 2^64):
  *	next - first == count
- *	the head entry, if any, has counter first; each following entry
- *	    has the counter of its predecessor plus one
- *	bytes == sum of payload lengths <= max + RESILIENT_BUFFER_SLACK
- *	hint, if not NULL, is a live entry whose counter is hint_seq
+ *	the record at the head (chunk TAILQ_FIRST, offset head) has counter
+ *	    first; each following record the counter of its predecessor + 1
+ *	bytes == the bytes of all records held == count * RB_HDR + payload
+ *	bytes <= max + RESILIENT_BUFFER_SLACK
+ *	the last chunk has tail bytes written; every other chunk is full
+ *	hint, if hint_valid, is the position of the record hint_seq, which
+ *	    is held or is next
  */
-struct rb_entry {
-	TAILQ_ENTRY(rb_entry) entry;
-	uint64_t seq;
-	size_t len;
-	u_char *data;
+#define RB_HDR		RESILIENT_BUFFER_MSG_OVERHEAD
+#define RB_CHUNK	(256 * 1024)	/* data bytes per chunk */
+#define RB_SPARES	4		/* empty chunks kept for reuse */
+
+struct rb_chunk {
+	TAILQ_ENTRY(rb_chunk) entry;
+	u_char data[RB_CHUNK];
 };
-TAILQ_HEAD(rb_entries, rb_entry);
+TAILQ_HEAD(rb_chunks, rb_chunk);
+
+/* A position in the queue: a chunk and an offset into it */
+struct rb_pos {
+	struct rb_chunk *c;
+	size_t off;
+};
 
 struct resilient_buffer {
-	struct rb_entries entries;
+	struct rb_chunks chunks;	/* in use, oldest first */
+	struct rb_chunks spares;
+	u_int nspares;
+	size_t head;		/* offset of the first record in its chunk */
+	size_t tail;		/* bytes written to the last chunk */
 	uint64_t first;		/* counter of oldest held message */
 	uint64_t next;		/* counter the next append receives */
 	size_t count;		/* messages held */
-	size_t bytes;		/* payload bytes held (no overhead) */
+	size_t bytes;		/* record bytes held (RB_HDR + payload each) */
 	size_t max;		/* soft cap on bytes */
-	struct rb_entry *hint;	/* last entry yielded by replay_next */
-	uint64_t hint_seq;	/* counter of hint */
+	int hint_valid;
+	struct rb_pos hint;	/* where the record hint_seq starts */
+	uint64_t hint_seq;
+	u_char *scratch;	/* a straddling message, copied for replay */
 };
 
 /*
@@ -68,49 +96,154 @@ rb_in_window(const struct resilient_buffer *rb, uint64_t n)
 }
 
 static void
-rb_entry_free(struct rb_entry *e)
+rb_chunk_put(struct resilient_buffer *rb, struct rb_chunk *c)
 {
-	if (e == NULL)
-		return;
-	freezero(e, sizeof(*e) + e->len);
+	if (rb->nspares < RB_SPARES) {
+		TAILQ_INSERT_HEAD(&rb->spares, c, entry);
+		rb->nspares++;
+	} else
+		freezero(c, sizeof(*c));
+}
+
+static struct rb_chunk *
+rb_chunk_get(struct resilient_buffer *rb)
+{
+	struct rb_chunk *c;
+
+	if ((c = TAILQ_FIRST(&rb->spares)) != NULL) {
+		TAILQ_REMOVE(&rb->spares, c, entry);
+		rb->nspares--;
+		return c;
+	}
+	return malloc(sizeof(*c));
+}
+
+/* Copy len bytes at *p out to dst (if not NULL) and move *p past them */
+static void
+rb_read(const struct resilient_buffer *rb, struct rb_pos *p, u_char *dst,
+    size_t len)
+{
+	size_t n;
+
+	while (len > 0) {
+		if (p->off == RB_CHUNK) {
+			p->c = TAILQ_NEXT(p->c, entry);
+			p->off = 0;
+		}
+		n = RB_CHUNK - p->off;
+		if (n > len)
+			n = len;
+		if (dst != NULL) {
+			memcpy(dst, p->c->data + p->off, n);
+			dst += n;
+		}
+		p->off += n;
+		len -= n;
+	}
+}
+
+/* The length of the record at *p; *p moves to its message */
+static size_t
+rb_read_len(const struct resilient_buffer *rb, struct rb_pos *p)
+{
+	uint32_t len;
+
+	rb_read(rb, p, (u_char *)&len, sizeof(len));
+	return len;
+}
+
+/*
+ * Append len bytes at the tail, which is in chunk *cp; the chunks needed
+ * must follow it.  *cp is left at the chunk the tail is in.
+ */
+static void
+rb_write(struct resilient_buffer *rb, struct rb_chunk **cp, const u_char *src,
+    size_t len)
+{
+	struct rb_chunk *c = *cp;
+	size_t n;
+
+	while (len > 0) {
+		if (rb->tail == RB_CHUNK) {
+			c = TAILQ_NEXT(c, entry);
+			rb->tail = 0;
+		}
+		n = RB_CHUNK - rb->tail;
+		if (n > len)
+			n = len;
+		memcpy(c->data + rb->tail, src, n);
+		rb->tail += n;
+		src += n;
+		len -= n;
+	}
+	*cp = c;
 }
 
 /* Release every message before n; n must already be validated */
 static void
 rb_release(struct resilient_buffer *rb, uint64_t n)
 {
-	struct rb_entry *e;
+	struct rb_pos p;
+	struct rb_chunk *c;
+	size_t len;
 
-	while (rb->first != n && (e = TAILQ_FIRST(&rb->entries)) != NULL) {
-		TAILQ_REMOVE(&rb->entries, e, entry);
-		if (rb->hint == e)
-			rb->hint = NULL;
-		rb->bytes -= e->len;
+	if (rb->first == n)
+		return;
+	p.c = TAILQ_FIRST(&rb->chunks);
+	p.off = rb->head;
+	while (rb->first != n) {
+		len = rb_read_len(rb, &p);
+		rb_read(rb, &p, NULL, len);
+		rb->bytes -= RB_HDR + len;
 		rb->count--;
 		rb->first++;
-		rb_entry_free(e);
 	}
+	/* Recycle the chunks left behind; an empty queue keeps none */
+	if (rb->count == 0) {
+		while ((c = TAILQ_FIRST(&rb->chunks)) != NULL) {
+			TAILQ_REMOVE(&rb->chunks, c, entry);
+			rb_chunk_put(rb, c);
+		}
+		rb->head = rb->tail = 0;
+		rb->hint_valid = 0;
+		return;
+	}
+	if (p.off == RB_CHUNK) {
+		p.c = TAILQ_NEXT(p.c, entry);
+		p.off = 0;
+	}
+	while ((c = TAILQ_FIRST(&rb->chunks)) != p.c) {
+		TAILQ_REMOVE(&rb->chunks, c, entry);
+		rb_chunk_put(rb, c);
+	}
+	rb->head = p.off;
+	/* A hint at first may name the end of a chunk just recycled */
+	if (rb->hint_valid && (rb->hint_seq == rb->first ||
+	    !rb_in_window(rb, rb->hint_seq)))
+		rb->hint_valid = 0;
 }
 
-/* Find the entry for held counter n; n must be in [first, next) */
-static struct rb_entry *
+/* Where the record for held counter n starts; n must be in [first, next) */
+static struct rb_pos
 rb_lookup(struct resilient_buffer *rb, uint64_t n)
 {
-	struct rb_entry *e;
-	uint64_t off;
+	struct rb_pos p;
+	uint64_t seq;
+	size_t len;
 
-	if (rb->hint != NULL) {
-		if (n == rb->hint_seq)
-			return rb->hint;
-		if (n == rb->hint_seq + 1)
-			return TAILQ_NEXT(rb->hint, entry);
+	if (rb->hint_valid && n - rb->first >= rb->hint_seq - rb->first) {
+		p = rb->hint;
+		seq = rb->hint_seq;
+	} else {
+		p.c = TAILQ_FIRST(&rb->chunks);
+		p.off = rb->head;
+		seq = rb->first;
 	}
-	off = n - rb->first;
-	TAILQ_FOREACH(e, &rb->entries, entry) {
-		if (off-- == 0)
-			return e;
+	for (; seq != n; seq++) {
+		len = rb_read_len(rb, &p);
+		rb_read(rb, &p, NULL, len);
 	}
-	return NULL;
+	return p;
 }
 
 struct resilient_buffer *
@@ -123,7 +256,8 @@ resilient_buffer_new(size_t max_bytes, uint64_t first_seq)
 		return NULL;
 	if ((rb = calloc(1, sizeof(*rb))) == NULL)
 		return NULL;
-	TAILQ_INIT(&rb->entries);
+	TAILQ_INIT(&rb->chunks);
+	TAILQ_INIT(&rb->spares);
 	rb->first = rb->next = first_seq;
 	rb->max = max_bytes;
 	return rb;
@@ -132,14 +266,19 @@ resilient_buffer_new(size_t max_bytes, uint64_t first_seq)
 void
 resilient_buffer_free(struct resilient_buffer *rb)
 {
-	struct rb_entry *e;
+	struct rb_chunk *c;
 
 	if (rb == NULL)
 		return;
-	while ((e = TAILQ_FIRST(&rb->entries)) != NULL) {
-		TAILQ_REMOVE(&rb->entries, e, entry);
-		rb_entry_free(e);
+	while ((c = TAILQ_FIRST(&rb->chunks)) != NULL) {
+		TAILQ_REMOVE(&rb->chunks, c, entry);
+		freezero(c, sizeof(*c));
 	}
+	while ((c = TAILQ_FIRST(&rb->spares)) != NULL) {
+		TAILQ_REMOVE(&rb->spares, c, entry);
+		freezero(c, sizeof(*c));
+	}
+	freezero(rb->scratch, RESILIENT_BUFFER_MSG_MAX);
 	freezero(rb, sizeof(*rb));
 }
 
@@ -147,26 +286,44 @@ int
 resilient_buffer_append(struct resilient_buffer *rb, const u_char *msg,
     size_t len, uint64_t *seqp)
 {
-	struct rb_entry *e;
+	struct rb_chunk *c, *more;
+	uint32_t hdr;
+	size_t room;
 
 	if (rb == NULL || msg == NULL || len == 0 ||
 	    len > RESILIENT_BUFFER_MSG_MAX)
 		return SSH_ERR_INVALID_ARGUMENT;
 	/* bytes never exceeds max + SLACK, so the subtraction is safe */
-	if (len > rb->max + RESILIENT_BUFFER_SLACK - rb->bytes)
+	if (RB_HDR + len > rb->max + RESILIENT_BUFFER_SLACK - rb->bytes)
 		return SSH_ERR_NO_BUFFER_SPACE;
-	if ((e = malloc(sizeof(*e) + len)) == NULL)
-		return SSH_ERR_ALLOC_FAIL;
-	e->seq = rb->next;
-	e->len = len;
-	e->data = (u_char *)(e + 1);
-	memcpy(e->data, msg, len);
-	TAILQ_INSERT_TAIL(&rb->entries, e, entry);
-	rb->bytes += len;
+	/* Make room first, so that a failure changes nothing */
+	if ((c = TAILQ_LAST(&rb->chunks, rb_chunks)) == NULL) {
+		if ((c = rb_chunk_get(rb)) == NULL)
+			return SSH_ERR_ALLOC_FAIL;
+		TAILQ_INSERT_TAIL(&rb->chunks, c, entry);
+		rb->head = rb->tail = 0;
+	}
+	for (room = RB_CHUNK - rb->tail; room < RB_HDR + len;
+	    room += RB_CHUNK) {
+		if ((more = rb_chunk_get(rb)) == NULL) {
+			/* Give back what this call took */
+			while ((more = TAILQ_LAST(&rb->chunks, rb_chunks)) !=
+			    c) {
+				TAILQ_REMOVE(&rb->chunks, more, entry);
+				rb_chunk_put(rb, more);
+			}
+			return SSH_ERR_ALLOC_FAIL;
+		}
+		TAILQ_INSERT_TAIL(&rb->chunks, more, entry);
+	}
+	hdr = (uint32_t)len;
+	rb_write(rb, &c, (const u_char *)&hdr, sizeof(hdr));
+	rb_write(rb, &c, msg, len);
+	rb->bytes += RB_HDR + len;
 	rb->count++;
-	rb->next++;
 	if (seqp != NULL)
-		*seqp = e->seq;
+		*seqp = rb->next;
+	rb->next++;
 	return 0;
 }
 
@@ -209,7 +366,8 @@ resilient_buffer_replay_next(struct resilient_buffer *rb,
     struct resilient_buffer_cursor *cur, const u_char **msgp, size_t *lenp,
     uint64_t *seqp)
 {
-	struct rb_entry *e;
+	struct rb_pos p;
+	size_t len;
 
 	if (msgp != NULL)
 		*msgp = NULL;
@@ -224,17 +382,34 @@ resilient_buffer_replay_next(struct resilient_buffer *rb,
 	}
 	if (cur->seq == rb->next)
 		return 0;	/* end of replay; more may be appended later */
-	if ((e = rb_lookup(rb, cur->seq)) == NULL || e->seq != cur->seq) {
+	p = rb_lookup(rb, cur->seq);
+	len = rb_read_len(rb, &p);
+	if (len == 0 || len > RESILIENT_BUFFER_MSG_MAX) {
 		cur->valid = 0;
 		return SSH_ERR_INTERNAL_ERROR;
 	}
-	rb->hint = e;
-	rb->hint_seq = e->seq;
-	*msgp = e->data;
-	*lenp = e->len;
+	if (p.off == RB_CHUNK) {
+		p.c = TAILQ_NEXT(p.c, entry);
+		p.off = 0;
+	}
+	if (RB_CHUNK - p.off >= len) {
+		*msgp = p.c->data + p.off;
+		p.off += len;
+	} else {
+		/* It straddles two chunks: hand out a copy */
+		if (rb->scratch == NULL &&
+		    (rb->scratch = malloc(RESILIENT_BUFFER_MSG_MAX)) == NULL)
+			return SSH_ERR_ALLOC_FAIL;
+		rb_read(rb, &p, rb->scratch, len);
+		*msgp = rb->scratch;
+	}
+	*lenp = len;
 	if (seqp != NULL)
-		*seqp = e->seq;
+		*seqp = cur->seq;
 	cur->seq++;
+	rb->hint = p;
+	rb->hint_seq = cur->seq;
+	rb->hint_valid = 1;
 	return 0;
 }
 

@@ -24,7 +24,10 @@
  * survive a reconnect is numbered with a 64-bit counter (wrapping modulo
  * 2^64) and kept until the peer acknowledges it. Counters received from
  * the peer are untrusted and are checked against both ends of the buffer.
- * Byte accounting counts message payload bytes only, not overhead.
+ * Each message is charged the memory it takes: its length plus
+ * RESILIENT_BUFFER_MSG_OVERHEAD.  Messages are stored in chunks of 256 KiB,
+ * so a buffer takes at most its bytes plus two partly used chunks and four
+ * spare ones (1.5 MiB) from the allocator.
  */
 
 struct resilient_buffer;
@@ -41,6 +44,8 @@ struct resilient_buffer_cursor {
 #define RESILIENT_BUFFER_MAX_MAX	(1024UL * 1024 * 1024)
 /* Headroom above the soft cap for messages that cannot be held back. */
 #define RESILIENT_BUFFER_SLACK		(512 * 1024)
+/* Bytes charged per message beyond its length (its record header). */
+#define RESILIENT_BUFFER_MSG_OVERHEAD	4
 /* Largest single message accepted (matches upstream PACKET_MAX_SIZE). */
 #define RESILIENT_BUFFER_MSG_MAX	(256 * 1024)
 
@@ -65,7 +70,10 @@ int resilient_buffer_ack(struct resilient_buffer *rb, uint64_t next_expected);
 int resilient_buffer_replay_start(struct resilient_buffer *rb, uint64_t from,
     struct resilient_buffer_cursor *cur);
 
-/* Yield the next message at cur; *msgp = NULL and *lenp = 0 at the end */
+/*
+ * Yield the next message at cur; *msgp = NULL and *lenp = 0 at the end.
+ * *msgp stays valid until the buffer is next changed or read.
+ */
 int resilient_buffer_replay_next(struct resilient_buffer *rb,
     struct resilient_buffer_cursor *cur, const u_char **msgp, size_t *lenp,
     uint64_t *seqp);
@@ -76,7 +84,7 @@ uint64_t resilient_buffer_first(const struct resilient_buffer *rb);
 /* Return the counter that the next appended message will receive */
 uint64_t resilient_buffer_next(const struct resilient_buffer *rb);
 
-/* Return the number of payload bytes held */
+/* Return the bytes charged for the messages held (payload and overhead) */
 size_t resilient_buffer_bytes(const struct resilient_buffer *rb);
 
 /* Return the number of messages held */

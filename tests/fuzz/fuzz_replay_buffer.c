@@ -34,7 +34,8 @@
  * lengths) follows every step, and after each the buffer must agree with
  * it (resilient-buffer.h): counters within [first, next] are accepted and
  * release what comes before them, others are refused and change
- * nothing; next - first is the count; bytes are the payload held, never
+ * nothing; next - first is the count; bytes are what the messages held
+ * are charged (length and RESILIENT_BUFFER_MSG_OVERHEAD each), never
  * beyond the cap and its slack; a replay yields each message with its
  * own counter and bytes, and ends at next.
  */
@@ -130,7 +131,7 @@ static void
 release(struct model *md, uint64_t n)
 {
 	while (md->first != n) {
-		md->bytes -= md->len[md->head];
+		md->bytes -= RESILIENT_BUFFER_MSG_OVERHEAD + md->len[md->head];
 		md->head = (md->head + 1) % MAX_MSGS;
 		md->count--;
 		md->first++;
@@ -145,7 +146,8 @@ do_append(struct resilient_buffer *rb, struct model *md, size_t len)
 
 	if (len == 0 || len > RESILIENT_BUFFER_MSG_MAX)
 		want = SSH_ERR_INVALID_ARGUMENT;
-	else if (md->bytes + len > CAP + RESILIENT_BUFFER_SLACK)
+	else if (md->bytes + RESILIENT_BUFFER_MSG_OVERHEAD + len >
+	    CAP + RESILIENT_BUFFER_SLACK)
 		want = SSH_ERR_NO_BUFFER_SPACE;
 	else
 		want = 0;
@@ -159,7 +161,7 @@ do_append(struct resilient_buffer *rb, struct model *md, size_t len)
 	FUZZ_CHECK(seq == md->next);
 	md->len[(md->head + md->count) % MAX_MSGS] = len;
 	md->count++;
-	md->bytes += len;
+	md->bytes += RESILIENT_BUFFER_MSG_OVERHEAD + len;
 	md->next++;
 }
 

@@ -31,6 +31,10 @@
 #include "ssherr.h"
 #include "resilient-buffer.h"
 
+/* What a message of n bytes is charged */
+#define OV	RESILIENT_BUFFER_MSG_OVERHEAD
+#define C(n)	((n) + OV)
+
 #define TEST_MSG_TYPE	94	/* SSH2_MSG_CHANNEL_DATA */
 #define HALF_RANGE	(1ULL << 63)
 
@@ -216,7 +220,7 @@ sum_sizes(size_t from, size_t to)
 	size_t i, n = 0;
 
 	for (i = from; i < to; i++)
-		n += sizes[i];
+		n += C(sizes[i]);
 	return n;
 }
 
@@ -287,7 +291,8 @@ torture_rb_bad_args(void **state)
 	/* exactly MSG_MAX is fine; seqp may be NULL */
 	assert_int_equal(resilient_buffer_append(rb, buf,
 	    RESILIENT_BUFFER_MSG_MAX, NULL), 0);
-	assert_int_equal(resilient_buffer_bytes(rb), RESILIENT_BUFFER_MSG_MAX);
+	assert_int_equal(resilient_buffer_bytes(rb),
+	    C(RESILIENT_BUFFER_MSG_MAX));
 	assert_int_equal(resilient_buffer_count(rb), 1);
 	free(buf);
 
@@ -410,8 +415,8 @@ torture_rb_wraparound(void **state)
 	assert_int_equal(resilient_buffer_first(rb), 2);
 	assert_int_equal(resilient_buffer_next(rb), 6);
 	assert_int_equal(resilient_buffer_count(rb), 4);
-	assert_int_equal(resilient_buffer_bytes(rb),
-	    (50 + 6 * 13) + (50 + 7 * 13) + (50 + 8 * 13) + (50 + 9 * 13));
+	assert_int_equal(resilient_buffer_bytes(rb), C(50 + 6 * 13) +
+	    C(50 + 7 * 13) + C(50 + 8 * 13) + C(50 + 9 * 13));
 
 	/* what was valid before the wrap is now behind the window */
 	expect_hostile(rb, UINT64_MAX);
@@ -442,8 +447,8 @@ torture_rb_cap(void **state)
 	assert_int_equal(resilient_buffer_has_room(rb), 1);
 
 	/* has_room flips exactly when bytes reaches max */
-	append_gen(rb, max - 1, 0);
-	assert_int_equal(resilient_buffer_bytes(rb), max - 1);
+	append_gen(rb, max - 2 * OV - 1, 0);
+	assert_int_equal(resilient_buffer_bytes(rb), max - OV - 1);
 	assert_int_equal(resilient_buffer_has_room(rb), 1);
 	append_gen(rb, 1, 1);
 	assert_int_equal(resilient_buffer_bytes(rb), max);
@@ -451,14 +456,14 @@ torture_rb_cap(void **state)
 
 	/* the slack still admits messages, up to max + SLACK exactly */
 	append_gen(rb, RESILIENT_BUFFER_MSG_MAX, 2);
-	append_gen(rb, hard - max - RESILIENT_BUFFER_MSG_MAX - 100, 3);
+	append_gen(rb, hard - max - C(RESILIENT_BUFFER_MSG_MAX) - 100 - OV, 3);
 	assert_int_equal(resilient_buffer_bytes(rb), hard - 100);
 	assert_int_equal(resilient_buffer_has_room(rb), 0);
 
 	/* one byte too many: refused, nothing changes */
 	assert_non_null(buf = calloc(1, RESILIENT_BUFFER_MSG_MAX));
 	snapshot(rb, &st);
-	assert_int_equal(resilient_buffer_append(rb, buf, 101, &seq),
+	assert_int_equal(resilient_buffer_append(rb, buf, 100 - OV + 1, &seq),
 	    SSH_ERR_NO_BUFFER_SPACE);
 	assert_int_equal(resilient_buffer_append(rb, buf,
 	    RESILIENT_BUFFER_MSG_MAX, &seq), SSH_ERR_NO_BUFFER_SPACE);
@@ -466,7 +471,7 @@ torture_rb_cap(void **state)
 	assert_unchanged(rb, &st);
 
 	/* exactly fits */
-	append_gen(rb, 100, 4);
+	append_gen(rb, 100 - OV, 4);
 	assert_int_equal(resilient_buffer_bytes(rb), hard);
 	assert_int_equal(resilient_buffer_count(rb), 5);
 	snapshot(rb, &st);
@@ -475,21 +480,21 @@ torture_rb_cap(void **state)
 	assert_int_equal(seq, 999);
 	assert_unchanged(rb, &st);
 
-	/* releasing the first message frees max - 1 bytes: still over cap */
+	/* releasing the first message frees max - OV - 1: still over cap */
 	assert_int_equal(resilient_buffer_ack(rb, 1), 0);
-	assert_int_equal(resilient_buffer_bytes(rb), hard - (max - 1));
+	assert_int_equal(resilient_buffer_bytes(rb), hard - (max - OV - 1));
 	assert_int_equal(resilient_buffer_has_room(rb), 0);
-	append_gen(rb, max - 1, 5);
+	append_gen(rb, max - 2 * OV - 1, 5);
 	assert_int_equal(resilient_buffer_bytes(rb), hard);
 	assert_int_equal(resilient_buffer_append(rb, buf, 1, &seq),
 	    SSH_ERR_NO_BUFFER_SPACE);
 
 	/* release enough to drop below the soft cap: room returns */
 	assert_int_equal(resilient_buffer_ack(rb, 4), 0);
-	assert_int_equal(resilient_buffer_bytes(rb), 100 + max - 1);
+	assert_int_equal(resilient_buffer_bytes(rb), 100 + max - OV - 1);
 	assert_int_equal(resilient_buffer_has_room(rb), 0);
 	assert_int_equal(resilient_buffer_ack(rb, 5), 0);
-	assert_int_equal(resilient_buffer_bytes(rb), max - 1);
+	assert_int_equal(resilient_buffer_bytes(rb), max - OV - 1);
 	assert_int_equal(resilient_buffer_has_room(rb), 1);
 	append_gen(rb, 1, 6);
 	assert_int_equal(resilient_buffer_has_room(rb), 0);
@@ -586,7 +591,7 @@ torture_rb_replay_partial(void **state)
 	assert_int_equal(resilient_buffer_first(rb), 4);
 	assert_int_equal(resilient_buffer_next(rb), 6);
 	assert_int_equal(resilient_buffer_count(rb), 2);
-	assert_int_equal(resilient_buffer_bytes(rb), 4010 + 5010);
+	assert_int_equal(resilient_buffer_bytes(rb), C(4010) + C(5010));
 	expect_msg(rb, &cur, 4, 4010);
 	expect_msg(rb, &cur, 5, 5010);
 	expect_end(rb, &cur);
@@ -721,7 +726,7 @@ model_release(struct model *m, uint64_t v)
 {
 	while (m->first != v) {
 		assert_true(m->n > 0);
-		m->bytes -= m->len[0];
+		m->bytes -= C(m->len[0]);
 		free(m->msg[0]);
 		memmove(m->msg, m->msg + 1, (m->n - 1) * sizeof(*m->msg));
 		memmove(m->len, m->len + 1, (m->n - 1) * sizeof(*m->len));
@@ -794,7 +799,7 @@ model_append(struct resilient_buffer *rb, struct model *m, uint64_t *s,
 		buf[i] = (u_char)rnd(s);
 	if (len == 0 || len > RESILIENT_BUFFER_MSG_MAX)
 		want = SSH_ERR_INVALID_ARGUMENT;
-	else if (m->bytes + len > m->max + RESILIENT_BUFFER_SLACK)
+	else if (m->bytes + C(len) > m->max + RESILIENT_BUFFER_SLACK)
 		want = SSH_ERR_NO_BUFFER_SPACE;
 	else
 		want = 0;
@@ -813,7 +818,7 @@ model_append(struct resilient_buffer *rb, struct model *m, uint64_t *s,
 	m->len[m->n] = len;
 	m->n++;
 	m->next++;
-	m->bytes += len;
+	m->bytes += C(len);
 	return 1;
 }
 
@@ -953,6 +958,47 @@ torture_rb_model(void **state)
 	free(m);
 }
 
+/*
+ * Many one-byte messages, as a peer that never acknowledges keystrokes
+ * makes the sender keep: each is charged its length and header, they
+ * cross chunk boundaries (256 KiB) intact, and a replay from any point,
+ * an ACK in the middle and appends afterwards keep them in order.
+ */
+static void
+torture_rb_small_messages(void **state)
+{
+	struct resilient_buffer *rb = *state;
+	struct resilient_buffer_cursor cur;
+	const size_t n = 3 * 256 * 1024 / C(1) + 7;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		append_gen(rb, 1 + (i % 3 == 0 ? 4 : 0), i);
+	assert_int_equal(resilient_buffer_count(rb), n);
+	assert_int_equal(resilient_buffer_bytes(rb),
+	    n * C(1) + 4 * ((n + 2) / 3));
+	assert_int_equal(resilient_buffer_replay_start(rb, 0, &cur), 0);
+	for (i = 0; i < n; i++)
+		expect_msg(rb, &cur, i, 1 + (i % 3 == 0 ? 4 : 0));
+	expect_end(rb, &cur);
+	/* from the middle of the second chunk, after an ACK of the first */
+	assert_int_equal(resilient_buffer_ack(rb, n / 2), 0);
+	assert_int_equal(resilient_buffer_replay_start(rb, n / 2 + 1, &cur),
+	    0);
+	for (i = n / 2 + 1; i < n; i++)
+		expect_msg(rb, &cur, i, 1 + (i % 3 == 0 ? 4 : 0));
+	append_gen(rb, 70000, n);
+	expect_msg(rb, &cur, n, 70000);
+	expect_end(rb, &cur);
+	assert_int_equal(resilient_buffer_ack(rb, n + 1), 0);
+	assert_int_equal(resilient_buffer_bytes(rb), 0);
+	/* emptied, the buffer starts again from its spare chunks */
+	append_gen(rb, RESILIENT_BUFFER_MSG_MAX, n + 1);
+	assert_int_equal(resilient_buffer_replay_start(rb, n + 1, &cur), 0);
+	expect_msg(rb, &cur, n + 1, RESILIENT_BUFFER_MSG_MAX);
+	expect_end(rb, &cur);
+}
+
 int
 main(void)
 {
@@ -974,6 +1020,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(torture_rb_append_during_replay,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(torture_rb_cursor_invalidated,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(torture_rb_small_messages,
 		    setup, teardown),
 		cmocka_unit_test(torture_rb_model),
 	};
