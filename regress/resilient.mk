@@ -7,7 +7,7 @@ RESILIENT_LTESTS=	resilient-identity resilient-negotiate resilient-refuse \
 			resilient-attack resilient-route resilient-deadpeer \
 			resilient-handover resilient-sockopt resilient-forge \
 			resilient-late resilient-abandon resilient-rendezvous \
-			resilient-penalty
+			resilient-penalty resilient-outage
 RESILIENT_CLEANFILES=	resilient-*.out resilient-*.data resilient-relay.log \
 			resilient-relay.err resilient-relay.pid resilient-relay.armed \
 			ssh_config.relay resilient-*.log \
@@ -15,4 +15,5 @@ RESILIENT_CLEANFILES=	resilient-*.out resilient-*.data resilient-relay.log \
 			resilient-handover.* sshd_config.handover \
 			resilient-sockopt.* resilient-forge.* \
 			resilient-late.* resilient-abandon.* \
-			resilient-rendezvous.* resilient-penalty.*
+			resilient-rendezvous.* resilient-penalty.* \
+			resilient-outage.* sshd_config.outage

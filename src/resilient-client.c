@@ -57,6 +57,21 @@
 
 #define BACKOFF_FIRST_MS	250
 #define BACKOFF_MAX_MS		4000
+/*
+ * Detached, with the server's address known: a new connect every
+ * RETRY_EVERY_S at most (at random from half that on, so that clients
+ * cut off together do not all come back together) for the first
+ * ResilientFastRetry seconds, then a second more every RETRY_SLOWER_S up
+ * to RETRY_MAX_S.  At most CONNECTS_MAX connects wait for an answer at
+ * once; a new one replaces the oldest, so none is left waiting long in
+ * the kernel's SYN retransmissions.  While one connection carries the
+ * handshake (within ConnectTimeout), no other is opened: a server slow
+ * to answer is not sent more work.
+ */
+#define RETRY_EVERY_S		1.0
+#define RETRY_SLOWER_S		20.0
+#define RETRY_MAX_S		30.0
+#define CONNECTS_MAX		3
 #define ATTEMPT_TIMEOUT		10	/* s, per attempt, if ConnectTimeout unset */
 /*
  * A refusal in clear may be forged or stale, so it ends the session only
@@ -96,6 +111,14 @@ struct resilient_client {
 	double	move_started;
 	short	move_revents;		/* from the last poll */
 	int	move_again;		/* a rekey ended a move: start anew */
+	/* detached: reconnect without blocking, straight to the server */
+	struct sockaddr_storage server;	/* its address */
+	socklen_t server_len;		/* 0: through connect() instead */
+	int	fast_retry;		/* s of one attempt a second */
+	int	keepalive;		/* SO_KEEPALIVE, as on the first */
+	int	connects[CONNECTS_MAX];	/* in progress, or -1 */
+	double	connect_started[CONNECTS_MAX];
+	short	connect_revents[CONNECTS_MAX];
 };
 
 /* Seconds the system has been suspended since boot, or 0 if unknown */
@@ -132,6 +155,7 @@ resilient_client_set_connector(struct ssh *ssh, resilient_connect_fn *fn,
 {
 	struct resilient *rs = ssh->resilient;
 	struct resilient_client *rc;
+	u_int i;
 
 	if (rs == NULL || !rs->negotiated)
 		return 0;
@@ -144,6 +168,9 @@ resilient_client_set_connector(struct ssh *ssh, resilient_connect_fn *fn,
 	    ATTEMPT_TIMEOUT;
 	rc->version_addendum = addendum;
 	rc->make_before_break = 1;
+	rc->fast_retry = RESILIENT_FAST_RETRY_DEFAULT;
+	for (i = 0; i < CONNECTS_MAX; i++)
+		rc->connects[i] = -1;
 	free(rs->client);
 	rs->client = rc;
 	exit_session = ssh;
@@ -181,6 +208,7 @@ resilient_client_exit(void)
 }
 
 static void move_free(struct resilient_client *);
+static void connects_close(struct resilient_client *);
 static int move_start(struct ssh *, const struct sockaddr *, socklen_t);
 static int move_here(struct ssh *);
 static int move_from(const struct resilient_client *,
@@ -194,6 +222,7 @@ resilient_client_free(struct resilient *rs)
 	if (rs->client != NULL) {
 		routemon_free(rs->client->routes);
 		move_free(rs->client);
+		connects_close(rs->client);
 	}
 	free(rs->client);
 	rs->client = NULL;
@@ -346,9 +375,43 @@ resilient_client_configure(struct ssh *ssh, const struct resilient_options *o,
 	if ((r = resilient_client_set_probe(ssh, o->probe_interval,
 	    o->probe_timeout)) != 0)
 		return r;
+	if ((r = resilient_client_set_retry(ssh, o->fast_retry, bound)) != 0)
+		return r;
 	/* A bound source address is the normal connector's to honour */
 	return resilient_client_set_make_before_break(ssh,
 	    o->make_before_break && !bound);
+}
+
+int
+resilient_client_set_retry(struct ssh *ssh, int fast_retry, int bound)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc;
+	socklen_t len;
+	int fd;
+
+	if (rs == NULL || (rc = rs->client) == NULL)
+		return 0;
+	if (fast_retry < 0)
+		return SSH_ERR_INVALID_ARGUMENT;
+	rc->fast_retry = fast_retry;
+	/*
+	 * Reconnect to the address this connection reached, without
+	 * blocking; through a ProxyCommand, or from a bound source
+	 * address, the normal connector (which blocks) does it instead.
+	 */
+	rc->server_len = sizeof(rc->server);
+	fd = ssh_packet_get_connection_in(ssh);
+	len = sizeof(rc->keepalive);
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE,
+	    &rc->keepalive, &len) != 0)
+		rc->keepalive = 0;
+	if (bound || fd < 0 || getpeername(fd,
+	    (struct sockaddr *)&rc->server, &rc->server_len) != 0 ||
+	    (rc->server.ss_family != AF_INET &&
+	    rc->server.ss_family != AF_INET6))
+		rc->server_len = 0;
+	return 0;
 }
 
 static void
@@ -391,6 +454,10 @@ resilient_client_prepare_poll(struct ssh *ssh, struct pollfd *pfd, u_int n)
 			    (ssh_packet_have_data_to_write(rc->move) ?
 			    POLLOUT : 0);
 	}
+	for (i = 0; i < CONNECTS_MAX; i++) {
+		if ((pfd[2 + i].fd = rc->connects[i]) != -1)
+			pfd[2 + i].events = POLLOUT;
+	}
 }
 
 void
@@ -399,6 +466,7 @@ resilient_client_after_poll(struct ssh *ssh, const struct pollfd *pfd,
 {
 	struct resilient *rs = ssh->resilient;
 	struct resilient_client *rc;
+	u_int i;
 
 	if (rs == NULL || (rc = rs->client) == NULL ||
 	    n < RESILIENT_CLIENT_NPFD)
@@ -408,6 +476,10 @@ resilient_client_after_poll(struct ssh *ssh, const struct pollfd *pfd,
 	/* The new connection's own work happens in resilient_client_tick */
 	if (rc->move != NULL && pfd[1].fd != -1)
 		rc->move_revents |= pfd[1].revents;
+	for (i = 0; i < CONNECTS_MAX; i++) {
+		if (rc->connects[i] != -1 && pfd[2 + i].fd == rc->connects[i])
+			rc->connect_revents[i] |= pfd[2 + i].revents;
+	}
 }
 
 static const char *
@@ -575,6 +647,164 @@ refusal_would_end(const struct resilient_client *rc, double now)
 {
 	return rc->refusals + 1 >= REFUSALS_FINAL &&
 	    rc->refusals > 0 && now - rc->first_refusal >= REFUSALS_GRACE_S;
+}
+
+/*
+ * An attempt failed with r: 0 to try again, or r (or a timeout) if the
+ * session cannot be resumed.  "last": a refusal now would end it.
+ */
+static int
+attempt_failed(struct ssh *ssh, int r, double now, int last)
+{
+	struct resilient_client *rc = ssh->resilient->client;
+
+	switch (failure_kind(r)) {
+	case FAIL_LOCAL:
+		error("resilient: cannot reconnect: %s", ssh_err(r));
+		return r;
+	case FAIL_REFUSED:
+		if (last) {
+			error("resilient: the server cannot resume this "
+			    "session: refused %u times over %.0f s: %s",
+			    rc->refusals + 1, now - rc->first_refusal,
+			    ssh_err(r));
+			return r;
+		}
+		if (rc->refusals++ == 0)
+			rc->first_refusal = now;
+		verbose("resilient: reconnect refused (%s); trying again, "
+		    "since a refusal in clear may be forged", ssh_err(r));
+		break;
+	case FAIL_NETWORK:
+		break;
+	}
+	if (rc->timeout != 0 && now - rc->lost_at >= rc->timeout) {
+		error("resilient: no reconnect within %d s; giving up",
+		    rc->timeout);
+		return SSH_ERR_CONN_TIMEOUT;
+	}
+	return 0;
+}
+
+/* Seconds until the next connect while detached (see RETRY_EVERY_S) */
+static double
+retry_interval(const struct resilient_client *rc, double now)
+{
+	double since = now - rc->lost_at, iv = RETRY_EVERY_S;
+
+	if (since >= rc->fast_retry)
+		iv = MINIMUM(RETRY_MAX_S, RETRY_EVERY_S +
+		    (since - rc->fast_retry) / RETRY_SLOWER_S);
+	return iv * (0.5 + arc4random_uniform(1001) / 2000.0);
+}
+
+static void
+connect_close(struct resilient_client *rc, u_int i)
+{
+	if (rc->connects[i] != -1)
+		close(rc->connects[i]);
+	rc->connects[i] = -1;
+	rc->connect_revents[i] = 0;
+}
+
+static void
+connects_close(struct resilient_client *rc)
+{
+	u_int i;
+
+	for (i = 0; i < CONNECTS_MAX; i++)
+		connect_close(rc, i);
+}
+
+/* Detached: one more connect to the server, never waiting for it */
+static void
+connect_start(struct ssh *ssh, double now)
+{
+	struct resilient_client *rc = ssh->resilient->client;
+	u_int i, slot = 0;
+	int fd;
+
+	for (i = 0; i < CONNECTS_MAX; i++) {
+		if (rc->connects[i] == -1) {
+			slot = i;
+			break;
+		}
+		if (rc->connect_started[i] < rc->connect_started[slot])
+			slot = i;
+	}
+	/* All busy: the oldest has waited longest for its SYN's answer */
+	connect_close(rc, slot);
+	rc->attempts++;
+	if ((fd = socket(rc->server.ss_family, SOCK_STREAM, 0)) == -1) {
+		debug_f("attempt %u: socket: %s", rc->attempts,
+		    strerror(errno));
+		return;
+	}
+	if (rc->keepalive)
+		(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &rc->keepalive,
+		    sizeof(rc->keepalive));
+	set_nodelay(fd);	/* the handshake's messages go at once */
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 || set_nonblock(fd) != 0) {
+		close(fd);
+		return;
+	}
+	rc->connects[slot] = fd;
+	rc->connect_started[slot] = now;
+	if (connect(fd, (struct sockaddr *)&rc->server, rc->server_len) == 0)
+		rc->connect_revents[slot] = POLLOUT;	/* at once */
+	else if (errno != EINPROGRESS) {
+		debug_f("attempt %u: connect: %s", rc->attempts,
+		    strerror(errno));
+		connect_close(rc, slot);
+		return;
+	}
+	debug_f("reconnect attempt %u", rc->attempts);
+}
+
+/*
+ * Detached: the first connect to complete carries the reconnect
+ * handshake (as a move, move_tick); the others are closed then.
+ */
+static void
+connects_tick(struct ssh *ssh, double now)
+{
+	struct resilient_client *rc = ssh->resilient->client;
+	socklen_t len;
+	u_int i;
+	int err;
+
+	for (i = 0; i < CONNECTS_MAX && rc->move == NULL; i++) {
+		if (rc->connects[i] == -1)
+			continue;
+		if (rc->connect_revents[i] == 0) {
+			if (now - rc->connect_started[i] >= rc->attempt_timeout)
+				connect_close(rc, i);
+			continue;
+		}
+		rc->connect_revents[i] = 0;
+		err = 0;
+		len = sizeof(err);
+		if (getsockopt(rc->connects[i], SOL_SOCKET, SO_ERROR, &err,
+		    &len) != 0 || err != 0) {
+			debug_f("connect: %s", strerror(err != 0 ? err : errno));
+			connect_close(rc, i);
+			continue;
+		}
+		/* (on failure, ssh_packet_set_connection frees its own) */
+		if ((rc->move = ssh_packet_set_connection(NULL,
+		    rc->connects[i], rc->connects[i])) == NULL) {
+			connect_close(rc, i);
+			continue;
+		}
+		debug_f("connected after %.0f ms; resuming",
+		    (now - rc->connect_started[i]) * 1000);
+		rc->connects[i] = -1;
+		rc->move_phase = MOVE_BANNER;
+		rc->move_started = now;
+		rc->move_revents = 0;
+	}
+	if (rc->move != NULL)
+		connects_close(rc);
 }
 
 /*
@@ -756,9 +986,12 @@ move_io(struct ssh *ssh)
 	return ssh_packet_write_poll(mv);
 }
 
-/* The new connection failed; the old one, if any, is still the session's */
-static void
-move_failed(struct ssh *ssh, int r)
+/*
+ * The new connection failed; the old one, if any, is still the session's.
+ * Detached, 0 to try again, or why the session cannot be resumed.
+ */
+static int
+move_failed(struct ssh *ssh, int r, double now, int last)
 {
 	struct resilient *rs = ssh->resilient;
 	struct resilient_client *rc = rs->client;
@@ -766,39 +999,52 @@ move_failed(struct ssh *ssh, int r)
 	move_free(rc);
 	if (rs->detached_since != 0) {
 		debug_r(r, "resilient: new connection");
-		rc->next_attempt = monotime_double();
-		return;
+		if ((r = attempt_failed(ssh, r, now, last)) != 0)
+			return r;
+		rc->next_attempt = rc->server_len != 0 ?
+		    now + retry_interval(rc, now) : now;
+		return 0;
 	}
 	if (rc->probe_timeout != 0) {
 		/* The old path may still work: keep it if it answers */
 		verbose_r(r, "resilient: new connection failed; probing the "
 		    "old one");
 		rc->probe_now = 1;
-		return;
+		return 0;
 	}
 	verbose_r(r, "resilient: new connection failed");
 	(void)resilient_client_lost(ssh, "new path failed");
+	return 0;
 }
 
-static void
+static int
 move_tick(struct ssh *ssh, double now)
 {
 	struct resilient *rs = ssh->resilient;
 	struct resilient_client *rc = rs->client;
 	struct ssh *mv = rc->move;
+	LogLevel level = log_level_get();
 	double took;
-	int r, detached = rs->detached_since != 0;
+	int r, detached = rs->detached_since != 0, last, quiet;
 
 	if (mv == NULL)
-		return;
-	if ((r = move_io(ssh)) == 0 && rc->move_phase == MOVE_KEX &&
-	    mv->kex->done) {
+		return 0;
+	/* As attempt() does: a detached session's failures are reported once */
+	last = detached && refusal_would_end(rc, now);
+	quiet = detached && !last && level < SYSLOG_LEVEL_DEBUG1;
+	if (quiet)
+		log_change_level(SYSLOG_LEVEL_FATAL);
+	r = move_io(ssh);
+	if (quiet)
+		log_change_level(level);
+	if (r == 0 && rc->move_phase == MOVE_KEX && mv->kex->done) {
 		if (!resilient_attempt_verified(mv))
 			r = SSH_ERR_PROTOCOL_ERROR;
 		else if ((r = resilient_adopt(ssh, mv)) == 0) {
 			ssh_packet_set_nonblocking(ssh);
 			took = monotime_double() - rc->move_started;
 			move_free(rc);		/* closes the old connection */
+			connects_close(rc);
 			rc->next_attempt = 0;
 			if (detached)
 				logit("Connection to %s resumed after %.1f s.",
@@ -807,12 +1053,12 @@ move_tick(struct ssh *ssh, double now)
 			verbose("resilient: moved to %s port %d in %.0f ms",
 			    ssh_local_ipaddr(ssh), ssh_local_port(ssh),
 			    took * 1000);
-			return;
+			return 0;
 		}
 	}
 	if (r == 0 && now - rc->move_started < rc->attempt_timeout)
-		return;
-	move_failed(ssh, r == 0 ? SSH_ERR_CONN_TIMEOUT : r);
+		return 0;
+	return move_failed(ssh, r == 0 ? SSH_ERR_CONN_TIMEOUT : r, now, last);
 }
 
 /* Wait at most timeout_ms for the server to send something */
@@ -893,7 +1139,7 @@ resilient_client_tick(struct ssh *ssh)
 	struct resilient *rs = ssh->resilient;
 	struct resilient_client *rc;
 	double now;
-	int r, last;
+	int r, fr, last;
 
 	if (rs == NULL || (rc = rs->client) == NULL)
 		return 0;
@@ -906,12 +1152,27 @@ resilient_client_tick(struct ssh *ssh)
 		if ((r = move_here(ssh)) != 0)
 			verbose_r(r, "resilient: cannot open a new connection");
 	}
-	move_tick(ssh, now);
+	if ((r = move_tick(ssh, now)) != 0)
+		return r;
 	probe_tick(ssh, now);
-	if (rs->detached_since == 0 || rc->move != NULL)
+	if (rs->detached_since == 0)
 		return 0;
 	now = monotime_double();	/* the move may have taken a while */
-	if (now < rc->next_attempt)
+	if (rc->timeout != 0 && now - rc->lost_at >= rc->timeout) {
+		error("resilient: no reconnect within %d s; giving up",
+		    rc->timeout);
+		return SSH_ERR_CONN_TIMEOUT;
+	}
+	if (rc->server_len != 0) {
+		/* Straight to the server, without ever waiting */
+		connects_tick(ssh, now);
+		if (rc->move == NULL && now >= rc->next_attempt) {
+			connect_start(ssh, now);
+			rc->next_attempt = now + retry_interval(rc, now);
+		}
+		return 0;
+	}
+	if (rc->move != NULL || now < rc->next_attempt)
 		return 0;
 	rc->attempts++;
 	debug_f("reconnect attempt %u", rc->attempts);
@@ -923,31 +1184,8 @@ resilient_client_tick(struct ssh *ssh)
 		return 0;
 	}
 	now = monotime_double();
-	switch (failure_kind(r)) {
-	case FAIL_LOCAL:
-		error("resilient: cannot reconnect: %s", ssh_err(r));
-		return r;
-	case FAIL_REFUSED:
-		if (last) {
-			error("resilient: the server cannot resume this "
-			    "session: refused %u times over %.0f s: %s",
-			    rc->refusals + 1, now - rc->first_refusal,
-			    ssh_err(r));
-			return r;
-		}
-		if (rc->refusals++ == 0)
-			rc->first_refusal = now;
-		verbose("resilient: reconnect refused (%s); trying again, "
-		    "since a refusal in clear may be forged", ssh_err(r));
-		break;
-	case FAIL_NETWORK:
-		break;
-	}
-	if (rc->timeout != 0 && now - rc->lost_at >= rc->timeout) {
-		error("resilient: no reconnect within %d s; giving up",
-		    rc->timeout);
-		return SSH_ERR_CONN_TIMEOUT;
-	}
+	if ((fr = attempt_failed(ssh, r, now, last)) != 0)
+		return fr;
 	debug_f("attempt %u failed: %s; next in %d ms", rc->attempts,
 	    ssh_err(r), rc->backoff_ms);
 	rc->next_attempt = now + rc->backoff_ms / 1000.0;
@@ -962,6 +1200,7 @@ resilient_client_deadline_ms(const struct ssh *ssh)
 	const struct resilient_client *rc;
 	double left, now;
 	int ms = -1, rms;
+	u_int i;
 
 	if (rs == NULL || (rc = rs->client) == NULL)
 		return -1;
@@ -971,6 +1210,14 @@ resilient_client_deadline_ms(const struct ssh *ssh)
 		ms = left <= 0 ? 0 : (int)(left * 1000) + 1;
 	} else if (rs->detached_since != 0) {
 		left = rc->next_attempt - now;
+		for (i = 0; i < CONNECTS_MAX; i++) {
+			if (rc->connects[i] != -1 && rc->connect_started[i] +
+			    rc->attempt_timeout - now < left)
+				left = rc->connect_started[i] +
+				    rc->attempt_timeout - now;
+		}
+		if (rc->timeout != 0 && rc->lost_at + rc->timeout - now < left)
+			left = rc->lost_at + rc->timeout - now;
 		ms = left <= 0 ? 0 : (int)(left * 1000) + 1;
 	}
 	if (rc->routes != NULL && (rms = routemon_deadline_ms(rc->routes,

@@ -75,6 +75,7 @@ static const struct keyword {
 	{ "ResilientProbeTimeout", CLIENT, 0, K_TIME_POS, F(probe_timeout), 5 },
 	{ "ResilientMakeBeforeBreak", CLIENT, 0, K_FLAG,
 	    F(make_before_break), 1 },
+	{ "ResilientFastRetry", CLIENT, 0, K_TIME, F(fast_retry), 300 },
 	{ "ResilientDirectory", SERVER, 0, K_DIR, F(directory), 0 },
 	{ "ResilientMaxDetached", SERVER, 0, K_CAP, F(max_detached), 0 },
 };
@@ -257,6 +258,7 @@ resilient_config_init(struct resilient_options *o)
 	memset(o, 0, sizeof(*o));
 	o->sessions = o->timeout = o->route_monitor = -1;
 	o->probe_interval = o->probe_timeout = o->make_before_break = -1;
+	o->fast_retry = -1;
 	o->max_detached = o->max_detached_user = -1;
 	o->buffer_size = -1;
 	o->directory = NULL;

@@ -39,6 +39,7 @@ struct resilient_options {
 	int	probe_interval;		/* ssh: s of silence before a probe */
 	int	probe_timeout;		/* ssh: s to wait for its answer */
 	int	make_before_break;	/* ssh: connect anew, then leave */
+	int	fast_retry;		/* ssh: s of one attempt a second */
 	char	*directory;		/* sshd: the rendezvous directory */
 	int	max_detached;		/* sshd: detached sessions in all */
 	int	max_detached_user;	/* sshd: ... and per user */

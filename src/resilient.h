@@ -186,6 +186,10 @@ int	resilient_client_watch_routes(struct ssh *ssh);
 /* Client: on a route change, open the new connection before leaving
    the old one (default), or leave the old one at once */
 int	resilient_client_set_make_before_break(struct ssh *ssh, int on);
+/* Client, while detached: a new connect every second for fast_retry s,
+   then less often; "bound": from a fixed source address (see below) */
+#define RESILIENT_FAST_RETRY_DEFAULT	300
+int	resilient_client_set_retry(struct ssh *ssh, int fast_retry, int bound);
 /* Client, after login: all of the above, as the options say; "bound"
    when BindAddress or BindInterface fix the source address */
 struct resilient_options;
@@ -193,8 +197,9 @@ int	resilient_client_configure(struct ssh *ssh,
     const struct resilient_options *o, resilient_connect_fn *fn, void *ctx,
     int attempt_timeout, const char *version_addendum, int bound);
 /* Client main loop: the pollfd slots it reserves for the session's own
-   descriptors (route monitor, a new connection being built) */
-#define RESILIENT_CLIENT_NPFD	2
+   descriptors (route monitor, a new connection being built, and up to
+   three connects in progress while detached) */
+#define RESILIENT_CLIENT_NPFD	5
 struct pollfd;
 void	resilient_client_prepare_poll(struct ssh *ssh, struct pollfd *pfd,
     u_int n);
