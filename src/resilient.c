@@ -576,9 +576,19 @@ resilient_ack_deadline_ms(const struct ssh *ssh)
 int
 resilient_ack_tick(struct ssh *ssh)
 {
-	if (ssh->resilient == NULL || resilient_ack_deadline_ms(ssh) != 0)
+	struct resilient *rs = ssh->resilient;
+	int ms;
+
+	if (rs == NULL || (ms = resilient_ack_deadline_ms(ssh)) == -1)
 		return 0;
-	return resilient_send_ack(ssh);
+	/*
+	 * Due, or other packets are about to leave: an ACK that goes with
+	 * them costs no TCP segment of its own (PROTOCOL.resilient 2.3)
+	 */
+	if (ms == 0 || (rs->detached_since == 0 &&
+	    ssh_packet_have_data_to_write(ssh)))
+		return resilient_send_ack(ssh);
+	return 0;
 }
 
 int
