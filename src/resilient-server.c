@@ -451,7 +451,8 @@ resilient_server_deadline(const struct ssh *ssh)
 	const struct resilient *rs = ssh->resilient;
 	time_t left = -1, now = monotime();
 
-	if (rs == NULL)
+	/* (a detached client has no link either: that is no reason to wake) */
+	if (rs == NULL || rs->client != NULL)
 		return -1;
 	if (rs->detached_since != 0 && (rs->over_limit ||
 	    rs->unresumable || !rs->has_link))
