@@ -10,6 +10,8 @@
 #                       interop, and each libFuzzer harness for FUZZ_SECONDS
 #   make check-upstream upstream's complete regress suite on the fork
 #   make interop        the fork against other SSH implementations
+#   make upstream-plain build unpatched upstream from the pinned tarball in
+#                       $(BUILD_DIR)/upstream-plain, for comparisons
 #   make fuzz           build the libFuzzer harnesses (tests/fuzz/) with clang
 #                       in $(BUILD_DIR)/fuzz; scripts/fuzz.sh run runs them
 #   make install        install like upstream's "make install" (PREFIX, DESTDIR)
@@ -33,7 +35,7 @@ export BUILD_DIR DOWNLOAD_DIR PREFIX UPSTREAM_TARBALL CONFIGURE_FLAGS V
 
 .PHONY: all build fetch assemble deps demo check check-unit check-regress \
 	check-upstream interop install patches reassemble rebase-check clean \
-	distclean fuzz
+	distclean fuzz upstream-plain
 
 all: build
 
@@ -80,6 +82,9 @@ interop: build
 
 fuzz:
 	@$(SCRIPTS)/fuzz.sh build
+
+upstream-plain:
+	@$(SCRIPTS)/build-plain.sh
 
 install: build
 	$(MAKE) -C $(TREE) install
