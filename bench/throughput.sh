@@ -486,6 +486,7 @@ measure() {
 cmd="bench/throughput.sh $mib $rounds"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s)
+started=$(date -u -d "@$start" '+%F %H:%M UTC')
 rs_msg "$cmd: $rounds rounds of 3 kinds x 2 ciphers x 3 variants"
 read -ra va <<< "$variants"
 : > "$work/raw"
@@ -558,7 +559,7 @@ commit=$(git -C "$RS_TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$RS_TOP" diff --quiet HEAD -- 2>/dev/null ||
     commit="$commit, with uncommitted changes"
 {
-	echo "date: $(date -u '+%F %H:%M UTC')"
+	echo "date: $started (start)"
 	echo "machine: $(nproc) cores," \
 	    "$(awk '/^MemTotal:/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)," \
 	    "$(uname -srm), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1);" \
