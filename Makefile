@@ -10,6 +10,12 @@
 #                       interop, and each libFuzzer harness for FUZZ_SECONDS
 #   make check-upstream upstream's complete regress suite on the fork
 #   make interop        the fork against other SSH implementations
+#   make bench          as root, not part of check: throughput, CPU and wire
+#                       bytes per GiB of the fork with resilient sessions on
+#                       and off and of unpatched upstream, on loopback
+#                       (bench/throughput.sh; BENCH_MIB, BENCH_ROUNDS)
+#   make upstream-plain build unpatched upstream from the pinned tarball in
+#                       $(BUILD_DIR)/upstream-plain, for make bench
 #   make fuzz           build the libFuzzer harnesses (tests/fuzz/) with clang
 #                       in $(BUILD_DIR)/fuzz; scripts/fuzz.sh run runs them
 #   make install        install like upstream's "make install" (PREFIX, DESTDIR)
@@ -33,7 +39,7 @@ export BUILD_DIR DOWNLOAD_DIR PREFIX UPSTREAM_TARBALL CONFIGURE_FLAGS V
 
 .PHONY: all build fetch assemble deps demo check check-unit check-regress \
 	check-upstream interop install patches reassemble rebase-check clean \
-	distclean fuzz
+	distclean fuzz bench upstream-plain
 
 all: build
 
@@ -80,6 +86,13 @@ interop: build
 
 fuzz:
 	@$(SCRIPTS)/fuzz.sh build
+
+# An empty BENCH_MIB or BENCH_ROUNDS takes the script's default.
+bench: build upstream-plain
+	@$(CURDIR)/bench/throughput.sh "$(BENCH_MIB)" "$(BENCH_ROUNDS)"
+
+upstream-plain:
+	@$(SCRIPTS)/build-plain.sh
 
 install: build
 	$(MAKE) -C $(TREE) install

@@ -18,8 +18,7 @@ tree=$(rs_tree)
 
 "$RS_TOP/scripts/assemble.sh"
 
-PREFIX=${PREFIX:-/usr/local}
-args="--prefix=$PREFIX ${CONFIGURE_FLAGS:-}"
+args=$(rs_configure_args)
 stamp="$tree/.resilient-configure-flags"
 if [ ! -f "$tree/config.status" ] || [ ! -f "$stamp" ] ||
     [ "$(cat "$stamp")" != "$args" ] ||

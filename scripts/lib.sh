@@ -46,3 +46,9 @@ rs_series_id() {
 
 # The assembled tree, after rs_read_lock.
 rs_tree() { echo "${BUILD_DIR:-$RS_TOP/build}/openssh-$UPSTREAM_VERSION"; }
+
+# Unpatched upstream from the same tarball, for comparisons (bench/).
+rs_plain_tree() { echo "${BUILD_DIR:-$RS_TOP/build}/upstream-plain"; }
+
+# The flags given to upstream's configure, for the fork and the plain build.
+rs_configure_args() { echo "--prefix=${PREFIX:-/usr/local} ${CONFIGURE_FLAGS:-}"; }
