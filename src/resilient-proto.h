@@ -54,8 +54,15 @@
 #define RESILIENT_LABEL_SERVER	"resilient-v01 server"
 #define RESILIENT_LABEL_KEY	"resilient-v01 key"
 
-/* Acknowledgement policy defaults (section 2.3). */
+/*
+ * Acknowledgement policy defaults (section 2.3): an ACK once this many
+ * payload bytes are unacknowledged and the oldest of them arrived
+ * RESILIENT_ACK_BULK_MS ago, at once at RESILIENT_ACK_BYTES_MAX, and
+ * RESILIENT_ACK_DELAY_MS after the oldest in any case.
+ */
 #define RESILIENT_ACK_BYTES	(64 * 1024)
+#define RESILIENT_ACK_BULK_MS	10
+#define RESILIENT_ACK_BYTES_MAX	(1024 * 1024)
 #define RESILIENT_ACK_DELAY_MS	500
 
 #endif /* _RESILIENT_PROTO_H */

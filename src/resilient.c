@@ -414,13 +414,21 @@ resilient_packet_received(struct ssh *ssh, u_char type, size_t len)
 		return 0;
 	}
 	if (rs->unacked_bytes == 0)
-		rs->unacked_since = monotime_double();
+		rs->unacked_since = rs->last_rx;
 	rs->recv_next++;
 	rs->stats.recv_msgs++;
 	rs->stats.recv_bytes += 1 + len;
 	rs->unacked_bytes += 1 + len;
-	/* A peer that closed a channel may be about to leave: tell it now */
-	if (rs->unacked_bytes >= rs->ack_bytes ||
+	/*
+	 * In bulk, one ACK per RESILIENT_ACK_BULK_MS or per
+	 * RESILIENT_ACK_BYTES_MAX, whichever comes first: each ACK costs
+	 * both sides a packet, and a sender held back by its cap (at least
+	 * four intervals) waits RESILIENT_ACK_BULK_MS at most.  A peer that
+	 * closed a channel may be about to leave: tell it now.
+	 */
+	if (rs->unacked_bytes >= RESILIENT_ACK_BYTES_MAX ||
+	    (rs->unacked_bytes >= rs->ack_bytes && rs->last_rx -
+	    rs->unacked_since >= RESILIENT_ACK_BULK_MS / 1000.0) ||
 	    type == SSH2_MSG_CHANNEL_CLOSE)
 		return resilient_send_ack(ssh);
 	return 0;
@@ -568,7 +576,8 @@ resilient_ack_deadline_ms(const struct ssh *ssh)
 
 	if (rs == NULL || !rs->active || rs->unacked_bytes == 0)
 		return -1;
-	left = rs->unacked_since + RESILIENT_ACK_DELAY_MS / 1000.0 -
+	left = rs->unacked_since + (rs->unacked_bytes >= rs->ack_bytes ?
+	    RESILIENT_ACK_BULK_MS : RESILIENT_ACK_DELAY_MS) / 1000.0 -
 	    monotime_double();
 	return left <= 0 ? 0 : (int)(left * 1000.0) + 1;
 }
