@@ -18,7 +18,8 @@
 #                       $(BUILD_DIR)/upstream-plain, for make bench
 #   make fuzz           build the libFuzzer harnesses (tests/fuzz/) with clang
 #                       in $(BUILD_DIR)/fuzz; scripts/fuzz.sh run runs them
-#   make install        install like upstream's "make install" (PREFIX, DESTDIR)
+#   make install        install like upstream's "make install" (PREFIX, DESTDIR),
+#                       and PROTOCOL.resilient and README.resilient in DOCDIR
 #   make patches        export commits made in $(TREE) back to patches/
 #   make reassemble     re-apply patches/, dropping edits made in $(TREE)
 #   make rebase-check   try patches/ on another release, in a scratch tree:
@@ -94,8 +95,12 @@ bench: build upstream-plain
 upstream-plain:
 	@$(SCRIPTS)/build-plain.sh
 
+DOCDIR ?=	$(PREFIX)/share/doc/resilient-ssh
+
 install: build
 	$(MAKE) -C $(TREE) install
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 PROTOCOL.resilient README.resilient $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
