@@ -43,6 +43,7 @@
 #include "packet.h"
 
 #include "resilient.h"
+#include "resilient-buffer.h"
 #include "resilient-proto.h"
 
 #include "fuzz-common.h"
@@ -94,7 +95,8 @@ check_use(const u_char *blob, size_t used)
 		FUZZ_CHECK(st.buffer_msgs == 0);
 		return;
 	}
-	FUZZ_CHECK(st.buffer_msgs == 1 && st.buffer_bytes == sizeof(msg));
+	FUZZ_CHECK(st.buffer_msgs == 1 && st.buffer_bytes ==
+	    sizeof(msg) + RESILIENT_BUFFER_MSG_OVERHEAD);
 	/* a counted message was sent: the state may not move any more */
 	if ((b = sshbuf_new()) == NULL)
 		abort();
