@@ -54,6 +54,7 @@
 #include "packet.h"
 #include "ssherr.h"
 #include "sshbuf.h"
+#include "srclimit.h"
 #include "xmalloc.h"
 
 #include "resilient-broker.h"
@@ -943,6 +944,13 @@ resilient_monitor_cleanup(struct ssh *ssh, int status)
 {
 	struct resilient_monitor *m;
 
+	/*
+	 * Let in only to resume: stock sshd would have dropped this
+	 * connection, which counts for nothing; so does its end, unless
+	 * its unprivileged child crashed.
+	 */
+	if (resume_only && status != EXIT_CHILD_CRASH)
+		status = 0;
 	if (ssh == NULL || (m = ssh->resilient_monitor) == NULL ||
 	    m->pid != getpid())
 		return status;
