@@ -589,17 +589,26 @@ end_sessions(const char *dir)
 		    "session(s) told that they will not be resumed", n);
 }
 
-/* Whether an entry named PREFIX.PID names a process that is gone */
-static int
-pid_gone(const char *name)
+/* The PID of an entry named PREFIX.PID, or -1 */
+static pid_t
+name_pid(const char *name)
 {
 	const char *dot = strrchr(name, '.'), *errstr;
 	long long pid;
 
 	if (dot == NULL)
-		return 0;
+		return -1;
 	pid = strtonum(dot + 1, 2, INT_MAX, &errstr);
-	return errstr == NULL && kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+	return errstr == NULL ? (pid_t)pid : -1;
+}
+
+/* Whether an entry named PREFIX.PID names a process that is gone */
+static int
+pid_gone(const char *name)
+{
+	pid_t pid = name_pid(name);
+
+	return pid != -1 && kill(pid, 0) == -1 && errno == ESRCH;
 }
 
 /* Remove the entries of dead processes (PREFIX.PID) from directory path */
@@ -701,13 +710,9 @@ resilient_broker_listener(const char *dir, int sessions)
 static int
 pid_alive(const char *name)
 {
-	const char *dot = strrchr(name, '.'), *errstr;
-	long long pid;
+	pid_t pid = name_pid(name);
 
-	if (dot == NULL)
-		return 0;
-	pid = strtonum(dot + 1, 2, INT_MAX, &errstr);
-	return errstr == NULL && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+	return pid != -1 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
 /* Whether a live session was detached from the client at addr */

@@ -649,6 +649,16 @@ refusal_would_end(const struct resilient_client *rc, double now)
 	    rc->refusals > 0 && now - rc->first_refusal >= REFUSALS_GRACE_S;
 }
 
+/* SSH_ERR_CONN_TIMEOUT, said once, if ResilientTimeout ran out; else 0 */
+static int
+gave_up(const struct resilient_client *rc, double now)
+{
+	if (rc->timeout == 0 || now - rc->lost_at < rc->timeout)
+		return 0;
+	error("resilient: no reconnect within %d s; giving up", rc->timeout);
+	return SSH_ERR_CONN_TIMEOUT;
+}
+
 /*
  * An attempt failed with r: 0 to try again, or r (or a timeout) if the
  * session cannot be resumed.  "last": a refusal now would end it.
@@ -678,12 +688,7 @@ attempt_failed(struct ssh *ssh, int r, double now, int last)
 	case FAIL_NETWORK:
 		break;
 	}
-	if (rc->timeout != 0 && now - rc->lost_at >= rc->timeout) {
-		error("resilient: no reconnect within %d s; giving up",
-		    rc->timeout);
-		return SSH_ERR_CONN_TIMEOUT;
-	}
-	return 0;
+	return gave_up(rc, now);
 }
 
 /* Seconds until the next connect while detached (see RETRY_EVERY_S) */
@@ -716,6 +721,32 @@ connects_close(struct resilient_client *rc)
 		connect_close(rc, i);
 }
 
+/*
+ * A socket for a new connection to peer, connecting without waiting:
+ * TCP_NODELAY (the handshake's messages go at once), SO_KEEPALIVE if
+ * keepalive, close-on-exec.  -1 with errno set if it failed at once.
+ */
+static int
+connect_nowait(const struct sockaddr *peer, socklen_t plen, int keepalive)
+{
+	int fd, oerrno;
+
+	if ((fd = socket(peer->sa_family, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (keepalive)
+		(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &keepalive,
+		    sizeof(keepalive));
+	set_nodelay(fd);
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 || set_nonblock(fd) != 0 ||
+	    (connect(fd, peer, plen) == -1 && errno != EINPROGRESS)) {
+		oerrno = errno;
+		close(fd);
+		errno = oerrno;
+		return -1;
+	}
+	return fd;
+}
+
 /* Detached: one more connect to the server, never waiting for it */
 static void
 connect_start(struct ssh *ssh, double now)
@@ -735,29 +766,15 @@ connect_start(struct ssh *ssh, double now)
 	/* All busy: the oldest has waited longest for its SYN's answer */
 	connect_close(rc, slot);
 	rc->attempts++;
-	if ((fd = socket(rc->server.ss_family, SOCK_STREAM, 0)) == -1) {
-		debug_f("attempt %u: socket: %s", rc->attempts,
-		    strerror(errno));
-		return;
-	}
-	if (rc->keepalive)
-		(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &rc->keepalive,
-		    sizeof(rc->keepalive));
-	set_nodelay(fd);	/* the handshake's messages go at once */
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 || set_nonblock(fd) != 0) {
-		close(fd);
-		return;
-	}
-	rc->connects[slot] = fd;
-	rc->connect_started[slot] = now;
-	if (connect(fd, (struct sockaddr *)&rc->server, rc->server_len) == 0)
-		rc->connect_revents[slot] = POLLOUT;	/* at once */
-	else if (errno != EINPROGRESS) {
+	if ((fd = connect_nowait((struct sockaddr *)&rc->server,
+	    rc->server_len, rc->keepalive)) == -1) {
 		debug_f("attempt %u: connect: %s", rc->attempts,
 		    strerror(errno));
-		connect_close(rc, slot);
 		return;
 	}
+	/* (connected at once or not, poll says when it is writable) */
+	rc->connects[slot] = fd;
+	rc->connect_started[slot] = now;
 	debug_f("reconnect attempt %u", rc->attempts);
 }
 
@@ -873,24 +890,15 @@ move_start(struct ssh *ssh, const struct sockaddr *peer, socklen_t plen)
 {
 	struct resilient_client *rc = ssh->resilient->client;
 	socklen_t len;
-	int fd, on = 0, oerrno;
+	int fd, on = 0;
 
 	move_free(rc);
-	if ((fd = socket(peer->sa_family, SOCK_STREAM, 0)) == -1)
-		return SSH_ERR_SYSTEM_ERROR;
 	len = sizeof(on);
 	if (getsockopt(ssh_packet_get_connection_in(ssh), SOL_SOCKET,
-	    SO_KEEPALIVE, &on, &len) == 0 && on != 0)
-		(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on,
-		    sizeof(on));
-	set_nodelay(fd);	/* the handshake's messages go at once */
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 || set_nonblock(fd) != 0 ||
-	    (connect(fd, peer, plen) == -1 && errno != EINPROGRESS)) {
-		oerrno = errno;
-		close(fd);
-		errno = oerrno;
+	    SO_KEEPALIVE, &on, &len) != 0)
+		on = 0;
+	if ((fd = connect_nowait(peer, plen, on)) == -1)
 		return SSH_ERR_SYSTEM_ERROR;
-	}
 	/* (on failure, ssh_packet_set_connection frees what it allocated) */
 	if ((rc->move = ssh_packet_set_connection(NULL, fd, fd)) == NULL) {
 		close(fd);
@@ -1158,11 +1166,8 @@ resilient_client_tick(struct ssh *ssh)
 	if (rs->detached_since == 0)
 		return 0;
 	now = monotime_double();	/* the move may have taken a while */
-	if (rc->timeout != 0 && now - rc->lost_at >= rc->timeout) {
-		error("resilient: no reconnect within %d s; giving up",
-		    rc->timeout);
-		return SSH_ERR_CONN_TIMEOUT;
-	}
+	if ((r = gave_up(rc, now)) != 0)
+		return r;
 	if (rc->server_len != 0) {
 		/* Straight to the server, without ever waiting */
 		connects_tick(ssh, now);
