@@ -11,7 +11,8 @@ RS_PROG=deps
 
 # Build: compiler, OpenSSL, zlib, libbsd (libmd), pkg-config.
 # Fetch and assemble: curl, ca-certificates, git.
-# Tests: cmocka, valgrind, tmux, procps, iproute2, nftables (NAT in
+# Tests: cmocka, valgrind, tmux, vim-tiny and procps (vim and top in
+# resilient-screen), iproute2, nftables (NAT in
 # resilient-handover; its service is not enabled).
 # Interop (scripts/interop.sh): Debian's OpenSSH client and sftp-server,
 # Dropbear, PuTTY, paramiko, asyncssh and libssh.  Debian's sshd is
@@ -23,7 +24,7 @@ RS_PROG=deps
 # names and lines in the sanitizers' stack traces.
 pkgs=(build-essential pkg-config libssl-dev zlib1g-dev libbsd-dev
     libcmocka-dev curl ca-certificates git valgrind procps
-    iproute2 nftables tmux
+    iproute2 nftables tmux vim-tiny
     openssh-client openssh-sftp-server dropbear-bin putty-tools
     python3 python3-paramiko python3-asyncssh python3-scp libssh-dev
     libwrap0

@@ -48,12 +48,15 @@
 #include "resilient-int.h"
 #include "resilient-buffer.h"
 #include "resilient-config.h"
+#include "resilient-status.h"
 #include "routemon.h"
 
 /* A jump of CLOCK_BOOTTIME over CLOCK_MONOTONIC this large: we slept */
 #define SUSPEND_MIN_S		2.0
 /* Probe early, after this much silence, while our data is unacknowledged */
 #define PROBE_OUTSTANDING_S	2
+/* A probe unanswered this long puts up the status line */
+#define STATUS_AFTER_S		1.0
 
 #define BACKOFF_FIRST_MS	250
 #define BACKOFF_MAX_MS		4000
@@ -119,6 +122,8 @@ struct resilient_client {
 	int	connects[CONNECTS_MAX];	/* in progress, or -1 */
 	double	connect_started[CONNECTS_MAX];
 	short	connect_revents[CONNECTS_MAX];
+	char	*host;			/* the destination, for messages */
+	struct resilient_status status;	/* on the terminal sessions */
 };
 
 /* Seconds the system has been suspended since boot, or 0 if unknown */
@@ -171,6 +176,9 @@ resilient_client_set_connector(struct ssh *ssh, resilient_connect_fn *fn,
 	rc->fast_retry = RESILIENT_FAST_RETRY_DEFAULT;
 	for (i = 0; i < CONNECTS_MAX; i++)
 		rc->connects[i] = -1;
+	resilient_status_init(&rc->status);
+	if (rs->client != NULL)
+		free(rs->client->host);
 	free(rs->client);
 	rs->client = rc;
 	exit_session = ssh;
@@ -190,6 +198,9 @@ resilient_client_exit(void)
 	int r;
 
 	exit_session = NULL;
+	if (ssh != NULL && ssh->resilient != NULL &&
+	    ssh->resilient->client != NULL)
+		resilient_status_clear(ssh, &ssh->resilient->client->status, 0);
 	/* sshpkt_fatal() may have freed the transport's buffers already */
 	if (ssh == NULL || ssh->resilient == NULL ||
 	    !ssh_packet_is_initialized(ssh) ||
@@ -223,6 +234,7 @@ resilient_client_free(struct resilient *rs)
 		routemon_free(rs->client->routes);
 		move_free(rs->client);
 		connects_close(rs->client);
+		free(rs->client->host);
 	}
 	free(rs->client);
 	rs->client = NULL;
@@ -362,14 +374,19 @@ resilient_client_set_make_before_break(struct ssh *ssh, int on)
 
 int
 resilient_client_configure(struct ssh *ssh, const struct resilient_options *o,
-    resilient_connect_fn *fn, void *ctx, int attempt_timeout,
+    resilient_connect_fn *fn, void *ctx, const char *host, int attempt_timeout,
     const char *version_addendum, int bound)
 {
+	struct resilient_client *rc;
 	int r;
 
 	if ((r = resilient_client_set_connector(ssh, fn, ctx, o->timeout,
 	    attempt_timeout, version_addendum)) != 0)
 		return r;
+	if (ssh->resilient != NULL && (rc = ssh->resilient->client) != NULL &&
+	    host != NULL &&
+	    (rc->host = strdup(host)) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
 	if (o->route_monitor && (r = resilient_client_watch_routes(ssh)) != 0)
 		return r;
 	if ((r = resilient_client_set_probe(ssh, o->probe_interval,
@@ -431,7 +448,7 @@ void
 resilient_client_prepare_poll(struct ssh *ssh, struct pollfd *pfd, u_int n)
 {
 	const struct resilient *rs = ssh->resilient;
-	const struct resilient_client *rc;
+	struct resilient_client *rc;
 	u_int i;
 
 	for (i = 0; i < n; i++) {
@@ -441,6 +458,13 @@ resilient_client_prepare_poll(struct ssh *ssh, struct pollfd *pfd, u_int n)
 	if (rs == NULL || (rc = rs->client) == NULL ||
 	    n < RESILIENT_CLIENT_NPFD)
 		return;
+	/*
+	 * What the server sent since the status line went up is written
+	 * to the terminals after this poll: take the line down first.
+	 */
+	if (rc->status.drawn_at != 0 && rs->detached_since == 0 &&
+	    rs->last_rx > rc->status.drawn_at)
+		resilient_status_clear(ssh, &rc->status, 1);
 	if (rc->routes != NULL) {
 		pfd[0].fd = routemon_fd(rc->routes);
 		pfd[0].events = POLLIN;
@@ -561,6 +585,85 @@ route_changed(struct ssh *ssh)
 	}
 }
 
+/* The destination as the user named it (no address through a proxy) */
+static const char *
+destination(struct ssh *ssh)
+{
+	const struct resilient_client *rc = ssh->resilient->client;
+
+	return rc->host != NULL ? rc->host : ssh_remote_ipaddr(ssh);
+}
+
+/*
+ * Where the user reads about losing and resuming the connection: on a
+ * terminal session, the status line; lines logged to stderr would land
+ * at the cursor, over what a full-screen program shows.  Elsewhere, as
+ * log lines.
+ */
+static LogLevel
+tell_level(struct ssh *ssh)
+{
+	return resilient_status_capable(ssh) ?
+	    SYSLOG_LEVEL_VERBOSE : SYSLOG_LEVEL_INFO;
+}
+
+static void
+resumed(struct ssh *ssh)
+{
+	struct resilient_client *rc = ssh->resilient->client;
+
+	resilient_status_clear(ssh, &rc->status, 1);
+	do_log2(tell_level(ssh), "Connection to %s resumed after %.1f s.",
+	    destination(ssh), monotime_double() - rc->lost_at);
+}
+
+/*
+ * The status line: up while a probe is unanswered or the session is
+ * detached, saying how long the server has been silent; down, with the
+ * screen redrawn, as soon as anything comes from the server.
+ */
+static void
+status_tick(struct ssh *ssh, double now)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc = rs->client;
+	char text[sizeof(rc->status.text)];
+	long quiet = (long)(now - rs->last_rx);
+
+	if (rs->detached_since != 0)
+		snprintf(text, sizeof(text), "ssh: connection to %s lost; "
+		    "reconnecting (last contact %ld s ago)",
+		    destination(ssh), quiet);
+	else if (rc->probe_sent != 0 && now - rc->probe_sent >= STATUS_AFTER_S)
+		snprintf(text, sizeof(text), "ssh: no answer from %s "
+		    "(last contact %ld s ago)", destination(ssh), quiet);
+	else {
+		resilient_status_clear(ssh, &rc->status, 1);
+		resilient_status_tick(ssh, &rc->status, now);
+		return;
+	}
+	resilient_status_show(ssh, &rc->status, text);
+	resilient_status_tick(ssh, &rc->status, now);
+}
+
+/* Seconds until status_tick has something to do, or -1 */
+static double
+status_deadline(const struct ssh *ssh, double now)
+{
+	const struct resilient *rs = ssh->resilient;
+	const struct resilient_client *rc = rs->client;
+	double due = resilient_status_deadline(&rc->status, now), next = -1;
+	double quiet = now - rs->last_rx;
+
+	if (rs->detached_since != 0 || rc->status.drawn_at != 0)
+		next = (double)((long)quiet + 1) - quiet;	/* N s ago */
+	else if (rc->probe_sent != 0)
+		next = MAXIMUM(0, rc->probe_sent + STATUS_AFTER_S - now);
+	if (next >= 0 && (due < 0 || next < due))
+		due = next;
+	return due;
+}
+
 /* Leave the connection; the first attempt is due at once */
 static void
 detach(struct ssh *ssh)
@@ -587,8 +690,8 @@ resilient_client_lost(struct ssh *ssh, const char *why)
 	    !resilient_resumable(ssh))
 		return -1;
 	if (rs->detached_since == 0)
-		logit("Connection to %s lost (%s); reconnecting...",
-		    ssh_remote_ipaddr(ssh), why);
+		do_log2(tell_level(ssh), "Connection to %s lost (%s); "
+		    "reconnecting...", destination(ssh), why);
 	detach(ssh);
 	return 0;
 }
@@ -609,12 +712,12 @@ resilient_client_reconnect_now(struct ssh *ssh, const char *why)
 		}
 		/* Keep the connection until the new one resumed the session */
 		if (rc->make_before_break && move_here(ssh) == 0) {
-			logit("Moving to a new connection to %s (%s)...",
-			    ssh_remote_ipaddr(ssh), why);
+			do_log2(tell_level(ssh), "Moving to a new connection "
+			    "to %s (%s)...", destination(ssh), why);
 			return 0;
 		}
-		logit("Reconnecting to %s (%s)...", ssh_remote_ipaddr(ssh),
-		    why);
+		do_log2(tell_level(ssh), "Reconnecting to %s (%s)...",
+		    destination(ssh), why);
 		detach(ssh);
 		return 0;
 	}
@@ -1055,9 +1158,7 @@ move_tick(struct ssh *ssh, double now)
 			connects_close(rc);
 			rc->next_attempt = 0;
 			if (detached)
-				logit("Connection to %s resumed after %.1f s.",
-				    ssh_remote_ipaddr(ssh),
-				    monotime_double() - rc->lost_at);
+				resumed(ssh);
 			verbose("resilient: moved to %s port %d in %.0f ms",
 			    ssh_local_ipaddr(ssh), ssh_local_port(ssh),
 			    took * 1000);
@@ -1141,16 +1242,14 @@ attempt(struct ssh *live, int last)
 	return r;
 }
 
-int
-resilient_client_tick(struct ssh *ssh)
+static int
+client_tick(struct ssh *ssh)
 {
 	struct resilient *rs = ssh->resilient;
-	struct resilient_client *rc;
+	struct resilient_client *rc = rs->client;
 	double now;
 	int r, fr, last;
 
-	if (rs == NULL || (rc = rs->client) == NULL)
-		return 0;
 	if (rc->routes != NULL && routemon_take_event(rc->routes, now_ms()))
 		route_changed(ssh);
 	now = monotime_double();
@@ -1183,8 +1282,7 @@ resilient_client_tick(struct ssh *ssh)
 	debug_f("reconnect attempt %u", rc->attempts);
 	last = refusal_would_end(rc, now);
 	if ((r = attempt(ssh, last)) == 0) {
-		logit("Connection to %s resumed after %.1f s.",
-		    ssh_remote_ipaddr(ssh), monotime_double() - rc->lost_at);
+		resumed(ssh);
 		rc->next_attempt = 0;
 		return 0;
 	}
@@ -1195,6 +1293,25 @@ resilient_client_tick(struct ssh *ssh)
 	    ssh_err(r), rc->backoff_ms);
 	rc->next_attempt = now + rc->backoff_ms / 1000.0;
 	rc->backoff_ms = MINIMUM(rc->backoff_ms * 2, BACKOFF_MAX_MS);
+	return 0;
+}
+
+int
+resilient_client_tick(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc;
+	int r;
+
+	if (rs == NULL || (rc = rs->client) == NULL)
+		return 0;
+	/* Before an attempt that may block (through a proxy) and after */
+	status_tick(ssh, monotime_double());
+	if ((r = client_tick(ssh)) != 0) {
+		resilient_status_clear(ssh, &rc->status, 0);
+		return r;
+	}
+	status_tick(ssh, monotime_double());
 	return 0;
 }
 
@@ -1229,6 +1346,11 @@ resilient_client_deadline_ms(const struct ssh *ssh)
 	    (uint64_t)(now * 1000.0))) >= 0 && (ms == -1 || rms < ms))
 		ms = rms;
 	if ((left = probe_deadline(ssh, now)) >= 0) {
+		rms = (int)(left * 1000) + 1;
+		if (ms == -1 || rms < ms)
+			ms = rms;
+	}
+	if ((left = status_deadline(ssh, now)) >= 0) {
 		rms = (int)(left * 1000) + 1;
 		if (ms == -1 || rms < ms)
 			ms = rms;

@@ -195,7 +195,8 @@ int	resilient_client_set_retry(struct ssh *ssh, int fast_retry, int bound);
 struct resilient_options;
 int	resilient_client_configure(struct ssh *ssh,
     const struct resilient_options *o, resilient_connect_fn *fn, void *ctx,
-    int attempt_timeout, const char *version_addendum, int bound);
+    const char *host, int attempt_timeout, const char *version_addendum,
+    int bound);
 /* Client main loop: the pollfd slots it reserves for the session's own
    descriptors (route monitor, a new connection being built, and up to
    three connects in progress while detached) */

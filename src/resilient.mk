@@ -5,7 +5,7 @@
 RESILIENT_LIBSSH_OBJS=	resilient.o resilient-buffer.o resilient-kdf.o resilient-msg.o \
 			resilient-share.o \
 			resilient-reconnect.o resilient-broker.o resilient-server.o \
-			resilient-client.o resilient-config.o routemon.o routemon-linux.o \
+			resilient-client.o resilient-status.o resilient-config.o routemon.o routemon-linux.o \
 			routemon-bsd.o routemon-stub.o
 RESILIENT_SSH_OBJS=	resilient-mux.o
 RESILIENT_SSHD_OBJS=
