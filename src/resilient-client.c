@@ -458,6 +458,7 @@ resilient_client_prepare_poll(struct ssh *ssh, struct pollfd *pfd, u_int n)
 	if (rs == NULL || (rc = rs->client) == NULL ||
 	    n < RESILIENT_CLIENT_NPFD)
 		return;
+	resilient_stamp(ssh);
 	/*
 	 * What the server sent since the status line went up is written
 	 * to the terminals after this poll: take the line down first.

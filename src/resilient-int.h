@@ -63,6 +63,7 @@ struct resilient {
 	uint64_t recv_next;		/* counter of next message expected */
 	size_t	unacked_bytes;		/* counted payload since our last ACK */
 	double	last_rx;		/* monotime_double of last packet in */
+	int	rx_fresh;		/* packets in since resilient_stamp() */
 	double	unacked_since;		/* monotime of oldest unacked message */
 	size_t	ack_bytes;		/* acknowledgement interval */
 	struct resilient_stats stats;

@@ -386,7 +386,7 @@ resilient_packet_received(struct ssh *ssh, u_char type, size_t len)
 
 	if (rs == NULL || !rs->negotiated)
 		return 0;
-	rs->last_rx = monotime_double();	/* the peer is alive */
+	rs->rx_fresh = 1;	/* the peer is alive; resilient_stamp() */
 	if (!rs->active) {
 		if (type == SSH2_MSG_USERAUTH_SUCCESS && !is_server(ssh))
 			return resilient_activate(ssh);
@@ -414,21 +414,20 @@ resilient_packet_received(struct ssh *ssh, u_char type, size_t len)
 		return 0;
 	}
 	if (rs->unacked_bytes == 0)
-		rs->unacked_since = rs->last_rx;
+		rs->unacked_since = 0;		/* resilient_stamp() sets it */
 	rs->recv_next++;
 	rs->stats.recv_msgs++;
 	rs->stats.recv_bytes += 1 + len;
 	rs->unacked_bytes += 1 + len;
 	/*
-	 * In bulk, one ACK per RESILIENT_ACK_BULK_MS or per
-	 * RESILIENT_ACK_BYTES_MAX, whichever comes first: each ACK costs
-	 * both sides a packet, and a sender held back by its cap (at least
-	 * four intervals) waits RESILIENT_ACK_BULK_MS at most.  A peer that
-	 * closed a channel may be about to leave: tell it now.
+	 * In bulk, one ACK per RESILIENT_ACK_BULK_MS (resilient_ack_tick,
+	 * once per pass of the main loop) or per RESILIENT_ACK_BYTES_MAX,
+	 * whichever comes first: each ACK costs both sides a packet, and a
+	 * sender held back by its cap (at least four intervals) waits
+	 * RESILIENT_ACK_BULK_MS at most.  A peer that closed a channel may
+	 * be about to leave: tell it now.
 	 */
 	if (rs->unacked_bytes >= RESILIENT_ACK_BYTES_MAX ||
-	    (rs->unacked_bytes >= rs->ack_bytes && rs->last_rx -
-	    rs->unacked_since >= RESILIENT_ACK_BULK_MS / 1000.0) ||
 	    type == SSH2_MSG_CHANNEL_CLOSE)
 		return resilient_send_ack(ssh);
 	return 0;
@@ -572,14 +571,36 @@ int
 resilient_ack_deadline_ms(const struct ssh *ssh)
 {
 	const struct resilient *rs = ssh->resilient;
-	double left;
+	double left, now;
 
 	if (rs == NULL || !rs->active || rs->unacked_bytes == 0)
 		return -1;
-	left = rs->unacked_since + (rs->unacked_bytes >= rs->ack_bytes ?
-	    RESILIENT_ACK_BULK_MS : RESILIENT_ACK_DELAY_MS) / 1000.0 -
-	    monotime_double();
+	now = monotime_double();
+	left = (rs->unacked_since == 0 ? now : rs->unacked_since) +
+	    (rs->unacked_bytes >= rs->ack_bytes ?
+	    RESILIENT_ACK_BULK_MS : RESILIENT_ACK_DELAY_MS) / 1000.0 - now;
 	return left <= 0 ? 0 : (int)(left * 1000.0) + 1;
+}
+
+/*
+ * When the last packet came in, and the oldest unacknowledged one, are
+ * taken here, once per pass of a main loop, rather than per message: on
+ * a virtual machine whose clock source needs a system call, a clock read
+ * per message cost more CPU than all the rest of the counting.  Packets
+ * are read just before the loop's next pass, so the error is the time
+ * taken to process them.
+ */
+void
+resilient_stamp(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+
+	if (rs == NULL || !rs->rx_fresh)
+		return;
+	rs->rx_fresh = 0;
+	rs->last_rx = monotime_double();
+	if (rs->unacked_bytes != 0 && rs->unacked_since == 0)
+		rs->unacked_since = rs->last_rx;
 }
 
 int
@@ -588,6 +609,7 @@ resilient_ack_tick(struct ssh *ssh)
 	struct resilient *rs = ssh->resilient;
 	int ms;
 
+	resilient_stamp(ssh);
 	if (rs == NULL || (ms = resilient_ack_deadline_ms(ssh)) == -1)
 		return 0;
 	/*
@@ -605,6 +627,7 @@ resilient_loop_prepare(struct ssh *ssh, struct timespec *timeout)
 {
 	int r, ms;
 
+	resilient_stamp(ssh);
 	if ((r = resilient_ack_tick(ssh)) != 0 ||
 	    (r = resilient_server_register(ssh)) != 0)
 		return r;

@@ -137,6 +137,8 @@ void	resilient_get_stats(const struct ssh *ssh,
 int	resilient_ack_deadline_ms(const struct ssh *ssh);
 /* Main loop hook: send the ACK that is due, if any */
 int	resilient_ack_tick(struct ssh *ssh);
+/* Note the time of the packets read since the last call (main loops) */
+void	resilient_stamp(struct ssh *ssh);
 
 /* Main loop hook before poll: send a due ACK, bound the poll timeout */
 int	resilient_loop_prepare(struct ssh *ssh, struct timespec *timeout);
