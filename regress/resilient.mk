@@ -7,7 +7,8 @@ RESILIENT_LTESTS=	resilient-identity resilient-negotiate resilient-refuse \
 			resilient-attack resilient-route resilient-deadpeer \
 			resilient-handover resilient-sockopt resilient-forge \
 			resilient-late resilient-abandon resilient-rendezvous \
-			resilient-penalty resilient-outage resilient-screen
+			resilient-penalty resilient-outage resilient-screen \
+			resilient-close
 RESILIENT_CLEANFILES=	resilient-*.out resilient-*.data resilient-relay.log \
 			resilient-relay.err resilient-relay.pid resilient-relay.armed \
 			ssh_config.relay resilient-*.log \

@@ -28,6 +28,8 @@
 #include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -55,6 +57,9 @@
 #define SUSPEND_MIN_S		2.0
 /* Probe early, after this much silence, while our data is unacknowledged */
 #define PROBE_OUTSTANDING_S	2
+/* Closing a detached session: try to reach the server this long, s */
+#define CLOSE_S			3
+#define CLOSE_PASSES_MAX	10000
 /* A probe unanswered this long puts up the status line */
 #define STATUS_AFTER_S		1.0
 
@@ -123,6 +128,8 @@ struct resilient_client {
 	double	connect_started[CONNECTS_MAX];
 	short	connect_revents[CONNECTS_MAX];
 	char	*host;			/* the destination, for messages */
+	char	why[128];		/* why it gave up, for the last line */
+	int	given_up;
 	struct resilient_status status;	/* on the terminal sessions */
 };
 
@@ -753,14 +760,31 @@ refusal_would_end(const struct resilient_client *rc, double now)
 	    rc->refusals > 0 && now - rc->first_refusal >= REFUSALS_GRACE_S;
 }
 
-/* SSH_ERR_CONN_TIMEOUT, said once, if ResilientTimeout ran out; else 0 */
+/*
+ * The session cannot be resumed: note why, for the last line ssh prints
+ * (resilient_client_why), and return r
+ */
 static int
-gave_up(const struct resilient_client *rc, double now)
+give_up(struct resilient_client *rc, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rc->why, sizeof(rc->why), fmt, ap);
+	va_end(ap);
+	rc->given_up = 1;
+	debug_f("giving up: %s", rc->why);
+	return r;
+}
+
+/* SSH_ERR_CONN_TIMEOUT if ResilientTimeout ran out; else 0 */
+static int
+gave_up(struct resilient_client *rc, double now)
 {
 	if (rc->timeout == 0 || now - rc->lost_at < rc->timeout)
 		return 0;
-	error("resilient: no reconnect within %d s; giving up", rc->timeout);
-	return SSH_ERR_CONN_TIMEOUT;
+	return give_up(rc, SSH_ERR_CONN_TIMEOUT,
+	    "no reconnect within %d s (ResilientTimeout)", rc->timeout);
 }
 
 /*
@@ -774,15 +798,13 @@ attempt_failed(struct ssh *ssh, int r, double now, int last)
 
 	switch (failure_kind(r)) {
 	case FAIL_LOCAL:
-		error("resilient: cannot reconnect: %s", ssh_err(r));
-		return r;
+		return give_up(rc, r, "cannot reconnect: %s", ssh_err(r));
 	case FAIL_REFUSED:
 		if (last) {
-			error("resilient: the server cannot resume this "
-			    "session: refused %u times over %.0f s: %s",
-			    rc->refusals + 1, now - rc->first_refusal,
-			    ssh_err(r));
-			return r;
+			return give_up(rc, r, "the server refused to resume "
+			    "it %u times over %.0f s (ssh -v logs its "
+			    "answers)", rc->refusals + 1,
+			    now - rc->first_refusal);
 		}
 		if (rc->refusals++ == 0)
 			rc->first_refusal = now;
@@ -1306,14 +1328,78 @@ resilient_client_tick(struct ssh *ssh)
 
 	if (rs == NULL || (rc = rs->client) == NULL)
 		return 0;
+	resilient_stamp(ssh);
 	/* Before an attempt that may block (through a proxy) and after */
 	status_tick(ssh, monotime_double());
 	if ((r = client_tick(ssh)) != 0) {
 		resilient_status_clear(ssh, &rc->status, 0);
+		rc->given_up = 1;
 		return r;
 	}
 	status_tick(ssh, monotime_double());
 	return 0;
+}
+
+const char *
+resilient_client_why(struct ssh *ssh, int r)
+{
+	const struct resilient *rs = ssh->resilient;
+
+	if (rs != NULL && rs->client != NULL && rs->client->why[0] != '\0')
+		return rs->client->why;
+	return ssh_err(r);
+}
+
+/*
+ * The user ends ssh (~., "ssh -O exit", the last multiplexed client of a
+ * master that does not persist) while the session is detached.  Without
+ * a word from ssh the server would keep it until its ResilientTimeout,
+ * so, for a few seconds at most, try to resume it, only to close it:
+ * the caller's DISCONNECT then goes out over the new connection.
+ */
+void
+resilient_client_close(struct ssh *ssh)
+{
+	struct resilient *rs = ssh->resilient;
+	struct resilient_client *rc;
+	struct pollfd pfd[RESILIENT_CLIENT_NPFD];
+	double now, end;
+	int ms;
+	u_int n = 0;
+
+	if (rs == NULL || (rc = rs->client) == NULL)
+		return;
+	resilient_status_clear(ssh, &rc->status, 0);
+	if (rs->detached_since == 0 || rc->given_up ||
+	    !resilient_resumable(ssh))
+		return;
+	logit("Ending the session on %s: reconnecting for %d s at most...",
+	    destination(ssh), CLOSE_S);
+	now = monotime_double();
+	end = now + CLOSE_S;
+	attempt_at(rc, now);
+	rc->attempt_timeout = MINIMUM(rc->attempt_timeout, CLOSE_S);
+	while (rs->detached_since != 0 && (now = monotime_double()) < end &&
+	    n++ < CLOSE_PASSES_MAX) {
+		resilient_stamp(ssh);
+		if (client_tick(ssh) != 0 || rs->detached_since == 0)
+			break;
+		resilient_client_prepare_poll(ssh, pfd, RESILIENT_CLIENT_NPFD);
+		ms = resilient_client_deadline_ms(ssh);
+		if (ms < 0 || ms > (end - now) * 1000)
+			ms = (int)((end - now) * 1000) + 1;
+		if (poll(pfd, RESILIENT_CLIENT_NPFD, ms) == -1 &&
+		    errno != EINTR)
+			break;
+		resilient_client_after_poll(ssh, pfd, RESILIENT_CLIENT_NPFD);
+	}
+	resilient_status_clear(ssh, &rc->status, 0);
+	if (rs->detached_since != 0)
+		logit("Could not reach %s to end the session there; the "
+		    "server ends it after its ResilientTimeout.",
+		    destination(ssh));
+	else
+		debug_f("resumed, to end the session");
 }
 
 int

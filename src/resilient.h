@@ -212,6 +212,10 @@ void	resilient_client_after_poll(struct ssh *ssh, const struct pollfd *pfd,
 int	resilient_client_reconnect_now(struct ssh *ssh, const char *why);
 /* Client main loop: reconnect if due; nonzero if the session is over */
 int	resilient_client_tick(struct ssh *ssh);
+/* Why the session could not be resumed (after a tick returned r) */
+const char *resilient_client_why(struct ssh *ssh, int r);
+/* ssh ends the session: if detached, reconnect briefly to close it */
+void	resilient_client_close(struct ssh *ssh);
 /* Client, exiting abnormally: end the session on the server too */
 void	resilient_client_exit(void);
 /* Client: milliseconds until the next reconnect attempt, or -1 */
