@@ -8,7 +8,7 @@ RESILIENT_LTESTS=	resilient-identity resilient-negotiate resilient-refuse \
 			resilient-handover resilient-sockopt resilient-forge \
 			resilient-late resilient-abandon resilient-rendezvous \
 			resilient-penalty resilient-outage resilient-screen \
-			resilient-close
+			resilient-close resilient-proxy
 RESILIENT_CLEANFILES=	resilient-*.out resilient-*.data resilient-relay.log \
 			resilient-relay.err resilient-relay.pid resilient-relay.armed \
 			ssh_config.relay resilient-*.log \
@@ -17,4 +17,5 @@ RESILIENT_CLEANFILES=	resilient-*.out resilient-*.data resilient-relay.log \
 			resilient-sockopt.* resilient-forge.* \
 			resilient-late.* resilient-abandon.* \
 			resilient-rendezvous.* resilient-penalty.* \
-			resilient-outage.* sshd_config.outage ssh_config.screen
+			resilient-outage.* sshd_config.outage ssh_config.screen \
+			ssh_config.proxy

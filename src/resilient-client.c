@@ -26,6 +26,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -129,6 +130,8 @@ struct resilient_client {
 	short	connect_revents[CONNECTS_MAX];
 	char	*host;			/* the destination, for messages */
 	char	why[128];		/* why it gave up, for the last line */
+	int	proxied;		/* through a ProxyCommand's pipes */
+	int	proxy_waits;		/* probe unanswered: up to the proxy */
 	int	given_up;
 	struct resilient_status status;	/* on the terminal sessions */
 };
@@ -311,13 +314,28 @@ probe_tick(struct ssh *ssh, double now)
 	if (rc->probe_sent != 0 && !force) {
 		if (rs->last_rx >= rc->probe_sent)
 			rc->probe_sent = 0;	/* answered */
-		else if (now - rc->probe_sent >= rc->probe_timeout) {
+		else if (rc->proxied) {
+			/*
+			 * The path is the proxy's to mend (a ProxyJump's ssh
+			 * reconnects by itself): wait for an answer, or for
+			 * the proxy to exit; ~N reconnects at once.
+			 */
+			if (!rc->proxy_waits &&
+			    now - rc->probe_sent >= rc->probe_timeout) {
+				verbose("resilient: no answer to a probe within "
+				    "%d s; waiting for the proxy",
+				    rc->probe_timeout);
+				rc->proxy_waits = 1;
+			}
+		} else if (now - rc->probe_sent >= rc->probe_timeout) {
 			snprintf(why, sizeof(why), "no answer to a probe "
 			    "within %d s", rc->probe_timeout);
 			verbose("resilient: %s", why);
 			rc->probe_sent = 0;
 			(void)resilient_client_lost(ssh, why);
 		}
+		if (rc->probe_sent == 0)
+			rc->proxy_waits = 0;
 		return;
 	}
 	if (!force && (rc->probe_interval == 0 || now < probe_due(rs, rc)))
@@ -330,6 +348,7 @@ probe_tick(struct ssh *ssh, double now)
 		return;
 	}
 	rc->probe_sent = now;
+	rc->proxy_waits = 0;
 }
 
 /* Seconds until probe_tick has something to do, or -1 */
@@ -342,6 +361,8 @@ probe_deadline(const struct ssh *ssh, double now)
 
 	if (rc->probe_timeout == 0 || rs->detached_since != 0)
 		return -1;
+	if (rc->probe_sent != 0 && rc->proxy_waits)
+		return -1;	/* only an answer, or the proxy's end */
 	if (rc->probe_sent != 0)
 		due = rc->probe_sent + rc->probe_timeout;
 	else if (rc->probe_interval != 0)
@@ -411,6 +432,7 @@ resilient_client_set_retry(struct ssh *ssh, int fast_retry, int bound)
 {
 	struct resilient *rs = ssh->resilient;
 	struct resilient_client *rc;
+	struct stat st;
 	socklen_t len;
 	int fd;
 
@@ -430,6 +452,7 @@ resilient_client_set_retry(struct ssh *ssh, int fast_retry, int bound)
 	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE,
 	    &rc->keepalive, &len) != 0)
 		rc->keepalive = 0;
+	rc->proxied = fd >= 0 && fstat(fd, &st) == 0 && !S_ISSOCK(st.st_mode);
 	if (bound || fd < 0 || getpeername(fd,
 	    (struct sockaddr *)&rc->server, &rc->server_len) != 0 ||
 	    (rc->server.ss_family != AF_INET &&
@@ -643,8 +666,9 @@ status_tick(struct ssh *ssh, double now)
 		    "reconnecting (last contact %ld s ago)",
 		    destination(ssh), quiet);
 	else if (rc->probe_sent != 0 && now - rc->probe_sent >= STATUS_AFTER_S)
-		snprintf(text, sizeof(text), "ssh: no answer from %s "
-		    "(last contact %ld s ago)", destination(ssh), quiet);
+		snprintf(text, sizeof(text), "ssh: no answer from %s%s "
+		    "(last contact %ld s ago)", destination(ssh),
+		    rc->proxied ? " through the proxy" : "", quiet);
 	else {
 		resilient_status_clear(ssh, &rc->status, 1);
 		resilient_status_tick(ssh, &rc->status, now);
