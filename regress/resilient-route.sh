@@ -20,8 +20,11 @@
 #	output, link A goes down on the client's side: the kernel now routes
 #	from the client's address on B, ssh sees it and resumes over B without
 #	waiting for TCP to give up.  The output must arrive complete; the time
-#	from the link going down to the resume is reported.  Needs root and
-#	network namespaces; skipped otherwise.
+#	from the link going down to the resume is reported.  Then a session
+#	bound to the address on B (ssh -b) is left alone by route changes
+#	that do not concern that address: link A comes back, its route with
+#	it, and an unrelated address appears.  Needs root and network
+#	namespaces; skipped otherwise.
 
 tid="resilient route change"
 
@@ -135,6 +138,35 @@ grep "resilient: \(no route from\|route now from\)" \
 	fail "ssh did not log why it reconnected"
 verbose "link A down to resumed over link B: $((up_at - down_at)) ms"
 
+# A bound session: its address still reaches the server, whatever else
+# the routing table says
+blog=$OBJ/resilient-route.bound.log
+rm -f $blog
+logins=`grep -c "Accepted publickey.*from 10.77.2.1" $sshdlog`
+resumes=`grep -c "session resumed from" $sshdlog`
+ip netns exec $NC ${REAL_SSH} -F $OBJ/ssh_config -oHostname=$SRV \
+    -oResilientSessions=yes -b 10.77.2.1 \
+    -oServerAliveInterval=0 -E $blog -v somehost "sleep 30" > /dev/null &
+bpid=$!
+more_logins() {
+	test "`grep -c "Accepted publickey.*from 10.77.2.1" $sshdlog`" -gt \
+	    $logins
+}
+wait_for 30 more_logins || fatal "bound session did not log in"
+wait_for 10 grep "watching routes" $blog >/dev/null ||
+	fatal "bound session does not watch routes"
+inc ip link set ${LA}c up
+inc ip route replace $SRV/32 via 10.77.1.2 metric 10
+inc ip addr add 10.77.9.9/32 dev lo
+wait_for 10 grep "routes changed; still from 10.77.2.1" $blog >/dev/null ||
+	fail "bound session did not judge the route change"
+grep "Reconnecting\|lost\|route now from" $blog >/dev/null &&
+	fail "bound session reconnected on a change that was not its own"
+test "`grep -c "session resumed from" $sshdlog`" -eq $resumes ||
+	fail "bound session was resumed on an unrelated route change"
+kill $bpid 2>/dev/null
+wait $bpid 2>/dev/null
+
 teardown
-rm -f $out $want $OBJ/sshd_config.route $OBJ/resilient-route.ssh.log
+rm -f $out $want $OBJ/sshd_config.route $OBJ/resilient-route.ssh.log $blog
 test $RESULT -ne 0 || rm -f $sshdlog

@@ -131,6 +131,7 @@ struct resilient_client {
 	char	*host;			/* the destination, for messages */
 	char	why[128];		/* why it gave up, for the last line */
 	int	proxied;		/* through a ProxyCommand's pipes */
+	int	bound;			/* BindAddress or BindInterface */
 	int	proxy_waits;		/* probe unanswered: up to the proxy */
 	int	given_up;
 	struct resilient_status status;	/* on the terminal sessions */
@@ -441,6 +442,7 @@ resilient_client_set_retry(struct ssh *ssh, int fast_retry, int bound)
 	if (fast_retry < 0)
 		return SSH_ERR_INVALID_ARGUMENT;
 	rc->fast_retry = fast_retry;
+	rc->bound = bound != 0;
 	/*
 	 * Reconnect to the address this connection reached, without
 	 * blocking; through a ProxyCommand, or from a bound source
@@ -579,8 +581,13 @@ route_changed(struct ssh *ssh)
 		return;
 	}
 	memset(&newsrc, 0, sizeof(newsrc));
-	if ((r = routemon_check((struct sockaddr *)&local, llen,
-	    (struct sockaddr *)&peer, plen, &v, &newsrc)) != 0) {
+	if (rc->bound)
+		r = routemon_check_bound((struct sockaddr *)&local, llen,
+		    (struct sockaddr *)&peer, plen, &v);
+	else
+		r = routemon_check((struct sockaddr *)&local, llen,
+		    (struct sockaddr *)&peer, plen, &v, &newsrc);
+	if (r != 0) {
 		debug_r(r, "resilient: route check");
 		return;
 	}

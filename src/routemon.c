@@ -327,3 +327,68 @@ routemon_check(const struct sockaddr *local, socklen_t locallen,
 		close(fd);
 	return r;
 }
+
+/*
+ * For a connection bound to its source address (BindAddress or
+ * BindInterface): other addresses and routes do not concern it, only
+ * whether the bound address still exists and still reaches the peer.
+ * SAME or GONE.
+ */
+int
+routemon_check_bound(const struct sockaddr *local, socklen_t locallen,
+    const struct sockaddr *peer, socklen_t peerlen,
+    enum routemon_verdict *verdictp)
+{
+	struct sockaddr_storage src;
+	int fd = -1, r = SSH_ERR_INTERNAL_ERROR;
+
+	if (verdictp == NULL || !sa_valid(local, locallen) ||
+	    !sa_valid(peer, peerlen) || local->sa_family != peer->sa_family ||
+	    locallen > (socklen_t)sizeof(src))
+		return SSH_ERR_INVALID_ARGUMENT;
+	/* The bound address, on any port */
+	memset(&src, 0, sizeof(src));
+	memcpy(&src, local, locallen);
+	if (src.ss_family == AF_INET)
+		((struct sockaddr_in *)&src)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&src)->sin6_port = 0;
+	if ((fd = socket(peer->sa_family, SOCK_DGRAM, 0)) == -1) {
+		debug_f("socket: %s", strerror(errno));
+		r = SSH_ERR_SYSTEM_ERROR;
+		goto out;
+	}
+	*verdictp = ROUTEMON_SAME;
+	r = 0;
+	if (bind(fd, (struct sockaddr *)&src, locallen) == -1) {
+		if (errno != EADDRNOTAVAIL) {
+			debug_f("bind: %s", strerror(errno));
+			r = SSH_ERR_SYSTEM_ERROR;
+		} else {
+			debug_f("bound address gone");
+			*verdictp = ROUTEMON_GONE;
+		}
+		goto out;
+	}
+	if (connect(fd, peer, peerlen) == -1) {
+		switch (errno) {
+		case ENETUNREACH:
+		case EHOSTUNREACH:
+		case EADDRNOTAVAIL:
+		case ENETDOWN:
+		case EINVAL:
+			debug_f("no route from the bound address: %s",
+			    strerror(errno));
+			*verdictp = ROUTEMON_GONE;
+			break;
+		default:
+			debug_f("connect: %s", strerror(errno));
+			r = SSH_ERR_SYSTEM_ERROR;
+			break;
+		}
+	}
+ out:
+	if (fd != -1)
+		close(fd);
+	return r;
+}

@@ -74,6 +74,10 @@ u_int routemon_nevents(const struct routemon *rm);
 int routemon_check(const struct sockaddr *local, socklen_t locallen,
     const struct sockaddr *peer, socklen_t peerlen,
     enum routemon_verdict *verdictp, struct sockaddr_storage *newsrc);
+/* Connections bound to their source: does that address still reach peer */
+int routemon_check_bound(const struct sockaddr *local, socklen_t locallen,
+    const struct sockaddr *peer, socklen_t peerlen,
+    enum routemon_verdict *verdictp);
 
 /* Parse one buffer of rtnetlink messages, noting relevant events (tests) */
 int routemon_parse_netlink(struct routemon *rm, const u_char *buf,

@@ -1148,6 +1148,60 @@ torture_parse_random(void **state)
 /* Live kernel */
 
 static void
+sin4(struct sockaddr_in *sin, const char *addr, int port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	assert_int_equal(inet_pton(AF_INET, addr, &sin->sin_addr), 1);
+}
+
+/*
+ * A connection bound to its source: SAME while the address exists and
+ * reaches the peer, whatever the kernel would pick unbound; GONE when the
+ * address is not the host's or cannot reach the peer.
+ */
+static void
+torture_check_bound(void **state)
+{
+	struct sockaddr_in local, peer;
+	enum routemon_verdict v;
+
+	sin4(&peer, "127.0.0.1", 22);
+	sin4(&local, "127.0.0.1", 40000);
+	v = ROUTEMON_CHANGED;
+	assert_int_equal(routemon_check_bound((struct sockaddr *)&local,
+	    sizeof(local), (struct sockaddr *)&peer, sizeof(peer), &v), 0);
+	assert_int_equal(v, ROUTEMON_SAME);
+	/* 127.0.0.2 is the host's too (all of 127/8), though not the pick */
+	sin4(&local, "127.0.0.2", 40000);
+	v = ROUTEMON_CHANGED;
+	assert_int_equal(routemon_check_bound((struct sockaddr *)&local,
+	    sizeof(local), (struct sockaddr *)&peer, sizeof(peer), &v), 0);
+	assert_int_equal(v, ROUTEMON_SAME);
+	/* TEST-NET-1: not an address of this host */
+	sin4(&local, "192.0.2.77", 40000);
+	v = ROUTEMON_SAME;
+	assert_int_equal(routemon_check_bound((struct sockaddr *)&local,
+	    sizeof(local), (struct sockaddr *)&peer, sizeof(peer), &v), 0);
+	assert_int_equal(v, ROUTEMON_GONE);
+	/* loopback cannot reach a peer elsewhere */
+	sin4(&local, "127.0.0.1", 40000);
+	sin4(&peer, "192.0.2.1", 22);
+	v = ROUTEMON_SAME;
+	assert_int_equal(routemon_check_bound((struct sockaddr *)&local,
+	    sizeof(local), (struct sockaddr *)&peer, sizeof(peer), &v), 0);
+	assert_int_equal(v, ROUTEMON_GONE);
+	/* families must agree, lengths be sane */
+	assert_int_equal(routemon_check_bound((struct sockaddr *)&local,
+	    sizeof(local), (struct sockaddr *)&peer, 3, &v),
+	    SSH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(routemon_check_bound((struct sockaddr *)&local,
+	    sizeof(local), (struct sockaddr *)&peer, sizeof(peer), NULL),
+	    SSH_ERR_INVALID_ARGUMENT);
+}
+
+static void
 torture_live_open(void **state)
 {
 	struct routemon *rm = NULL;
@@ -1529,6 +1583,7 @@ main(void)
 		    setup_parse, teardown_parse),
 		cmocka_unit_test_setup_teardown(torture_rtsock_random,
 		    setup_parse, teardown_parse),
+		cmocka_unit_test(torture_check_bound),
 		cmocka_unit_test(torture_live_open),
 		cmocka_unit_test_setup_teardown(torture_live_netns,
 		    setup_netns, teardown_netns),
