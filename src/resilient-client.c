@@ -113,6 +113,7 @@ struct resilient_client {
 	int	probe_timeout;		/* s for the answer */
 	double	probe_sent;		/* monotime_double; 0 = none out */
 	double	sleep_offset;		/* CLOCK_BOOTTIME - CLOCK_MONOTONIC */
+	double	sleep_checked;		/* monotime_double of the last look */
 	int	probe_now;		/* probe at the next tick */
 	int	make_before_break;	/* move without leaving the old path */
 	struct ssh *move;		/* the new connection being built */
@@ -295,9 +296,14 @@ probe_tick(struct ssh *ssh, double now)
 
 	if (rc->probe_timeout == 0)
 		return;		/* not configured */
-	off = sleep_offset();
-	slept = off - rc->sleep_offset;
-	rc->sleep_offset = off;
+	/* Two clock reads: once a second is soon enough to notice a sleep */
+	slept = 0;
+	if (now - rc->sleep_checked >= 1.0 || now < rc->sleep_checked) {
+		rc->sleep_checked = now;
+		off = sleep_offset();
+		slept = off - rc->sleep_offset;
+		rc->sleep_offset = off;
+	}
 	if (rc->probe_now) {
 		rc->probe_now = 0;
 		force = 1;
@@ -1360,8 +1366,9 @@ resilient_client_tick(struct ssh *ssh)
 	if (rs == NULL || (rc = rs->client) == NULL)
 		return 0;
 	resilient_stamp(ssh);
-	/* Before an attempt that may block (through a proxy) and after */
-	status_tick(ssh, monotime_double());
+	/* Before an attempt that may block (through a proxy), and after */
+	if (rs->detached_since != 0 && rc->server_len == 0)
+		status_tick(ssh, monotime_double());
 	if ((r = client_tick(ssh)) != 0) {
 		resilient_status_clear(ssh, &rc->status, 0);
 		rc->given_up = 1;
