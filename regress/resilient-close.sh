@@ -53,6 +53,16 @@ mlogged() {
 master_gone() {
 	! kill -0 $SSH_PID 2>/dev/null
 }
+# the session process's title (ps) has TEXT
+title_has() {
+	ps -o args= -p $SESSION 2>/dev/null | grep -F "$1" >/dev/null
+}
+title_plain() {
+	kill -0 $SESSION 2>/dev/null && ! title_has "[detached"
+}
+sshd_logged() {
+	grep -F "$1" $TEST_SSHD_LOGFILE >/dev/null 2>&1
+}
 
 # one_round PATH_BACK: master, remote command, down, -O exit; the path
 # comes back during the close if PATH_BACK is yes
@@ -73,6 +83,14 @@ one_round() {
 	*)	fail "down: relay said '$ans'" ;;
 	esac
 	wait_for 20 mlogged "lost" || fail "master did not notice the cut"
+	# an admin sees which sessions are detached, and which process
+	# to signal to end one
+	wait_for 10 title_has "[detached since " ||
+		fail "session's title does not say detached: `ps -o args= -p $SESSION`"
+	title_has " from 127.0.0.1]" ||
+		fail "session's title does not say from where"
+	wait_for 10 sshd_logged "(user $USER, pid $SESSION)" ||
+		fail "detach log line does not name user and pid"
 	# the request is answered once the master has done what it can
 	${SSH} -F $RELAY_SSH_CONFIG -S $CTL -O exit somehost \
 	    >/dev/null 2>&1 &
@@ -104,6 +122,49 @@ one_round() {
 
 one_round yes
 one_round no
+
+# While detached: ssh -O check says so, and a new multiplexed session
+# says that it waits for the resume; once resumed, the title is as it
+# was and the new session runs
+check_says() {
+	${SSH} -F $RELAY_SSH_CONFIG -S $CTL -O check somehost 2>&1 |
+	    grep -F "$1" >/dev/null
+}
+rm -f $PIDF $MLOG
+relay up >/dev/null
+start_master $CTL ${SSH} -F $RELAY_SSH_CONFIG -E $MLOG
+${SSH} -F $RELAY_SSH_CONFIG -S $CTL -n somehost \
+    "echo \$\$ > $PIDF; exec sleep 300" >/dev/null 2>&1 &
+REMOTE_CLIENT=$!
+wait_for 20 remote_alive || fatal "remote command did not start"
+SESSION=`session_pids`
+title_plain || fail "title of an attached session: `ps -o args= -p $SESSION`"
+check_says "Resilient session: connected to 127.0.0.1" ||
+	fail "ssh -O check does not say connected"
+relay down >/dev/null
+wait_for 10 title_has "[detached since " || fail "title does not say detached"
+wait_for 10 check_says "Resilient session: connection to 127.0.0.1 lost" ||
+	fail "ssh -O check does not say detached"
+check_says "Master running" || fail "ssh -O check lost its first line"
+NEWOUT=$SSH_REGRESS_TMP/new.out
+NEWERR=$SSH_REGRESS_TMP/new.err
+${SSH} -F $RELAY_SSH_CONFIG -S $CTL -n somehost "echo new-\$((40+2))" \
+    > $NEWOUT 2> $NEWERR &
+NEWPID=$!
+wait_for 10 grep -F "this session opens once it is resumed" $NEWERR >/dev/null ||
+	fail "new session while detached: nothing said: `cat $NEWERR`"
+test -s $NEWOUT && fail "new session ran while detached"
+relay up >/dev/null
+wait_bounded $NEWPID 20 || fail "new session failed after the resume"
+grep -x new-42 $NEWOUT >/dev/null || fail "new session's output missing"
+wait_for 20 title_plain ||
+	fail "title still says detached after the resume: `ps -o args= -p $SESSION`"
+${SSH} -F $RELAY_SSH_CONFIG -S $CTL -O exit somehost >/dev/null 2>&1
+wait_for 10 session_gone || fail "session did not end with ssh -O exit"
+wait_bounded $REMOTE_CLIENT 10 >/dev/null 2>&1
+wait_bounded $SSH_PID 10 >/dev/null 2>&1
+SSH_PID=
+kill `cat $PIDF` 2>/dev/null
 
 # A client whose ResilientTimeout runs out says so on its last line, and
 # makes no attempt to close what it could not reach for that long

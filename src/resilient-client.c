@@ -1378,6 +1378,35 @@ resilient_client_tick(struct ssh *ssh)
 	return 0;
 }
 
+int
+resilient_client_detached(struct ssh *ssh)
+{
+	const struct resilient *rs = ssh->resilient;
+
+	return rs != NULL && rs->client != NULL && rs->detached_since != 0;
+}
+
+int
+resilient_client_state(struct ssh *ssh, char *buf, size_t len)
+{
+	const struct resilient *rs = ssh->resilient;
+	const struct resilient_client *rc;
+	double now = monotime_double();
+
+	if (rs == NULL || (rc = rs->client) == NULL ||
+	    !resilient_resumable(ssh))
+		return -1;
+	if (rs->detached_since != 0)
+		snprintf(buf, len, "connection to %s lost %.0f s ago; "
+		    "reconnecting", destination(ssh), now - rc->lost_at);
+	else if (rc->probe_sent != 0 && now - rc->probe_sent >= STATUS_AFTER_S)
+		snprintf(buf, len, "connected to %s, but no answer for "
+		    "%.0f s", destination(ssh), now - rs->last_rx);
+	else
+		snprintf(buf, len, "connected to %s", destination(ssh));
+	return 0;
+}
+
 const char *
 resilient_client_why(struct ssh *ssh, int r)
 {

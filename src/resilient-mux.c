@@ -32,6 +32,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -68,6 +69,90 @@ resilient_mux_reconnect(struct ssh *ssh, u_int rid, Channel *c,
 	    "the session cannot be resumed")) != 0)
 		fatal_fr(r, "reply");
 	return 0;
+}
+
+int
+resilient_mux_state(struct ssh *ssh, u_int rid, Channel *c,
+    struct sshbuf *m, struct sshbuf *reply)
+{
+	char state[256];
+	int r;
+
+	if (resilient_client_state(ssh, state, sizeof(state)) != 0) {
+		if ((r = sshbuf_put_u32(reply, MUX_S_FAILURE)) != 0 ||
+		    (r = sshbuf_put_u32(reply, rid)) != 0 ||
+		    (r = sshbuf_put_cstring(reply,
+		    "not a resilient session")) != 0)
+			fatal_fr(r, "reply");
+		return 0;
+	}
+	if ((r = sshbuf_put_u32(reply, MUX_S_RESILIENT_STATE)) != 0 ||
+	    (r = sshbuf_put_u32(reply, rid)) != 0 ||
+	    (r = sshbuf_put_cstring(reply, state)) != 0)
+		fatal_fr(r, "reply");
+	return 0;
+}
+
+/*
+ * After "Master running": what the master says of its resilient
+ * session.  A master without one (or an older one) answers with a
+ * failure, and nothing more is printed.
+ */
+void
+resilient_mux_report_state(int fd, u_int rid)
+{
+	struct sshbuf *b;
+	u_int type, id;
+	char *state = NULL;
+	int r;
+
+	if ((b = sshbuf_new()) == NULL)
+		fatal_f("sshbuf_new failed");
+	if ((r = sshbuf_put_u32(b, MUX_C_RESILIENT_STATE)) != 0 ||
+	    (r = sshbuf_put_u32(b, rid)) != 0)
+		fatal_fr(r, "request");
+	if (mux_client_write_packet(fd, b) != 0) {
+		debug_f("write: %s", strerror(errno));
+		goto out;
+	}
+	sshbuf_reset(b);
+	if (mux_client_read_packet(fd, b) != 0) {
+		debug_f("read: %s", strerror(errno));
+		goto out;
+	}
+	if ((r = sshbuf_get_u32(b, &type)) != 0 ||
+	    (r = sshbuf_get_u32(b, &id)) != 0 || id != rid) {
+		debug_f("malformed or out of sequence reply");
+		goto out;
+	}
+	if (type != MUX_S_RESILIENT_STATE) {
+		debug_f("no resilient session (reply 0x%08x)", type);
+		goto out;
+	}
+	if ((r = sshbuf_get_cstring(b, &state, NULL)) != 0) {
+		debug_fr(r, "parse");
+		goto out;
+	}
+	fprintf(stderr, "Resilient session: %s\r\n", state);
+ out:
+	free(state);
+	sshbuf_free(b);
+}
+
+void
+resilient_mux_session_waits(struct ssh *ssh, Channel *c)
+{
+	char state[256], line[300];
+	int n;
+
+	if (c->efd < 0 || !resilient_client_detached(ssh) ||
+	    resilient_client_state(ssh, state, sizeof(state)) != 0)
+		return;
+	n = snprintf(line, sizeof(line), "ssh: %s; this session opens once "
+	    "it is resumed.\r\n", state);
+	if (n > 0 && (size_t)n < sizeof(line) &&
+	    write(c->efd, line, (size_t)n) != n)
+		debug_f("channel %d: not told", c->self);
 }
 
 void

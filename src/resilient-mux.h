@@ -23,6 +23,9 @@
 
 /* The request's type in the multiplexing protocol (an extension) */
 #define MUX_C_RESILIENT_RECONNECT	0x1000a001
+/* ssh -O check asks a master for its session's state; the answer */
+#define MUX_C_RESILIENT_STATE		0x1000a002
+#define MUX_S_RESILIENT_STATE		0x1000a802
 
 struct ssh;
 struct sshbuf;
@@ -34,6 +37,14 @@ int	resilient_mux_reconnect(struct ssh *ssh, u_int rid, struct Channel *c,
 /* mux.c's packet I/O, which patch 0019 makes non-static */
 int	mux_client_write_packet(int fd, struct sshbuf *m);
 int	mux_client_read_packet(int fd, struct sshbuf *m);
+
+/* Master: the session's state, for ssh -O check */
+int	resilient_mux_state(struct ssh *ssh, u_int rid, struct Channel *c,
+    struct sshbuf *m, struct sshbuf *reply);
+/* Client (-O check): print the master's session state, if it has one */
+void	resilient_mux_report_state(int fd, u_int rid);
+/* Master: a new multiplexed session was asked for while detached */
+void	resilient_mux_session_waits(struct ssh *ssh, struct Channel *c);
 
 /* Client: ask the master at fd to reconnect; fatal() if it refuses */
 void	resilient_mux_request_reconnect(int fd, u_int rid, int quiet);

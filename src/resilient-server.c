@@ -27,7 +27,9 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -47,6 +49,43 @@
 
 /* How long a reconnecting client may take to finish its handshake */
 #define RESUME_HANDSHAKE_TIMEOUT	10
+
+/*
+ * The session process's title, as ps(1) shows it: upstream's "USER" or
+ * "USER@TTYS", and while the session is detached "[detached since HH:MM
+ * from ADDR]", so that an admin can tell detached sessions from the
+ * others and end one (README.resilient 5.5).  Kept per process, as the
+ * title is: an sshd-session serves a single connection.
+ */
+static char title_user[64], title_ttys[128], title_state[96];
+
+static void
+retitle(void)
+{
+	if (title_user[0] == '\0')
+		return;
+	setproctitle("%s%s%s%s", title_user, title_ttys[0] != '\0' ? "@" : "",
+	    title_ttys, title_state);
+}
+
+void
+resilient_proctitle(const char *user, const char *ttys)
+{
+	strlcpy(title_user, user, sizeof(title_user));
+	strlcpy(title_ttys, ttys == NULL ? "" : ttys, sizeof(title_ttys));
+	retitle();
+}
+
+/* Who the session is, for log lines: user and the process to signal */
+static const char *
+who(void)
+{
+	static char buf[sizeof(title_user) + 32];
+
+	snprintf(buf, sizeof(buf), "user %s, pid %ld",
+	    title_user[0] != '\0' ? title_user : "?", (long)getpid());
+	return buf;
+}
 
 void
 resilient_server_set_link(struct ssh *ssh, int fd, time_t timeout)
@@ -246,12 +285,15 @@ pending_tick(struct ssh *ssh)
 	ssh_packet_set_nonblocking(ssh);
 	if (since == 0)
 		verbose("resilient: session resumed from %s port %d, "
-		    "replacing a connection that was still up",
-		    ssh_remote_ipaddr(ssh), ssh_remote_port(ssh));
+		    "replacing a connection that was still up (%s)",
+		    ssh_remote_ipaddr(ssh), ssh_remote_port(ssh), who());
 	else
 		verbose("resilient: session resumed from %s port %d after "
-		    "%lld s detached", ssh_remote_ipaddr(ssh),
-		    ssh_remote_port(ssh), (long long)(monotime() - since));
+		    "%lld s detached (%s)", ssh_remote_ipaddr(ssh),
+		    ssh_remote_port(ssh), (long long)(monotime() - since),
+		    who());
+	title_state[0] = '\0';
+	retitle();
 	return 1;
  fail:
 	error_r(r, "resilient: reconnect handshake");
@@ -400,6 +442,9 @@ int
 resilient_server_lost(struct ssh *ssh, const char *why)
 {
 	struct resilient *rs = ssh->resilient;
+	struct tm *tm;
+	time_t now;
+	char when[16];
 
 	if (rs == NULL || !rs->brokered || !resilient_resumable(ssh) ||
 	    !rs->has_link || rs->unresumable)
@@ -410,9 +455,18 @@ resilient_server_lost(struct ssh *ssh, const char *why)
 		    ssh_remote_port(ssh));
 		return -1;
 	}
-	if (rs->detached_since == 0)
-		verbose("resilient: session detached from %s port %d: %s",
-		    ssh_remote_ipaddr(ssh), ssh_remote_port(ssh), why);
+	if (rs->detached_since == 0) {
+		verbose("resilient: session detached from %s port %d: %s (%s)",
+		    ssh_remote_ipaddr(ssh), ssh_remote_port(ssh), why, who());
+		now = time(NULL);
+		if ((tm = localtime(&now)) == NULL ||
+		    strftime(when, sizeof(when), "%H:%M", tm) == 0)
+			strlcpy(when, "?", sizeof(when));
+		snprintf(title_state, sizeof(title_state),
+		    " [detached since %s from %s]", when,
+		    ssh_remote_ipaddr(ssh));
+		retitle();
+	}
 	ssh_packet_detach_transport(ssh);
 	(void)resilient_detach(ssh);
 	tell_state(rs);
@@ -429,18 +483,18 @@ expired(const struct ssh *ssh)
 		return 0;
 	if (!rs->has_link || rs->unresumable) {
 		logit("resilient: detached session ends: it can no longer be "
-		    "resumed");
+		    "resumed (%s)", who());
 		return 1;
 	}
 	if (rs->over_limit) {
 		logit("resilient: detached session ends: too many detached "
-		    "sessions (ResilientMaxDetached)");
+		    "sessions (ResilientMaxDetached; %s)", who());
 		return 1;
 	}
 	if (rs->timeout == 0 || monotime() - rs->detached_since < rs->timeout)
 		return 0;
 	logit("resilient: detached session ends after %lld s "
-	    "(ResilientTimeout)", (long long)rs->timeout);
+	    "(ResilientTimeout; %s)", (long long)rs->timeout, who());
 	return 1;
 }
 

@@ -212,6 +212,11 @@ void	resilient_client_after_poll(struct ssh *ssh, const struct pollfd *pfd,
 int	resilient_client_reconnect_now(struct ssh *ssh, const char *why);
 /* Client main loop: reconnect if due; nonzero if the session is over */
 int	resilient_client_tick(struct ssh *ssh);
+/* sshd-session: set the process title, USER or USER@TTYS and its state */
+void	resilient_proctitle(const char *user, const char *ttys);
+/* Is the session detached; its state in words (0, or -1: not resilient) */
+int	resilient_client_detached(struct ssh *ssh);
+int	resilient_client_state(struct ssh *ssh, char *buf, size_t len);
 /* Why the session could not be resumed (after a tick returned r) */
 const char *resilient_client_why(struct ssh *ssh, int r);
 /* ssh ends the session: if detached, reconnect briefly to close it */
