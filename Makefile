@@ -13,7 +13,11 @@
 #   make bench          as root, not part of check: throughput, CPU and wire
 #                       bytes per GiB of the fork with resilient sessions on
 #                       and off and of unpatched upstream, on loopback
-#                       (bench/throughput.sh; BENCH_MIB, BENCH_ROUNDS)
+#                       (bench/throughput.sh; BENCH_MIB, BENCH_ROUNDS), then
+#                       make bench-handover
+#   make bench-handover as root: an sftp download across a WLAN to Ethernet
+#                       handover, the fork and unpatched upstream, drawn in
+#                       bench/results/handover.png (bench/handover.sh)
 #   make upstream-plain build unpatched upstream from the pinned tarball in
 #                       $(BUILD_DIR)/upstream-plain, for make bench
 #   make fuzz           build the libFuzzer harnesses (tests/fuzz/) with clang
@@ -40,7 +44,7 @@ export BUILD_DIR DOWNLOAD_DIR PREFIX UPSTREAM_TARBALL CONFIGURE_FLAGS V
 
 .PHONY: all build fetch assemble deps demo check check-unit check-regress \
 	check-upstream interop install patches reassemble rebase-check clean \
-	distclean fuzz bench upstream-plain
+	distclean fuzz bench bench-handover upstream-plain
 
 all: build
 
@@ -91,6 +95,10 @@ fuzz:
 # An empty BENCH_MIB or BENCH_ROUNDS takes the script's default.
 bench: build upstream-plain
 	@$(CURDIR)/bench/throughput.sh "$(BENCH_MIB)" "$(BENCH_ROUNDS)"
+	@$(CURDIR)/bench/handover.sh
+
+bench-handover: build upstream-plain
+	@$(CURDIR)/bench/handover.sh
 
 upstream-plain:
 	@$(SCRIPTS)/build-plain.sh
