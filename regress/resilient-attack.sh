@@ -64,6 +64,9 @@ attack() {
 		fail "$1: not refused with '$2': `cat $out`"
 	wait_for 10 sshd_logged $((_n + 1)) "reconnect refused: $2" ||
 		fail "$1: refusal not logged by sshd"
+	# ... and then ends as a disconnected connection, not as a fault
+	test "`logged 'key not found\|message authentication code incorrect'`" \
+	    -eq 0 || fail "$1: refusal followed by a misleading error line"
 	# Refused attempts count toward PerSourcePenalties: a wrong proof as
 	# a failed login, an unknown session as a connection without one.
 	case "$2" in

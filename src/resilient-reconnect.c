@@ -140,9 +140,15 @@ replay_from(const struct ssh *live, uint64_t next)
 	return next - first <= resilient_buffer_next(b) - first ? next : first;
 }
 
-/* Refuse a reconnect with a DISCONNECT (PROTOCOL.resilient 3.2) */
+/*
+ * Refuse a reconnect with a DISCONNECT (PROTOCOL.resilient 3.2).  The
+ * connection ends as any other that sshd disconnects: SSH_ERR_DISCONNECTED
+ * makes the last line "Disconnected from ADDR port N", after the VERBOSE
+ * line with the reason, where the error behind the refusal ("key not
+ * found", "message authentication code incorrect") read like a fault.
+ */
 static int
-refuse(struct ssh *ssh, const char *why, int ret)
+refuse(struct ssh *ssh, const char *why)
 {
 	char msg[128];
 	int r;
@@ -156,7 +162,7 @@ refuse(struct ssh *ssh, const char *why, int ret)
 	    (r = sshpkt_put_cstring(ssh, "")) == 0 &&
 	    (r = sshpkt_send(ssh)) == 0)
 		(void)ssh_packet_write_wait(ssh);
-	return ret;
+	return SSH_ERR_DISCONNECTED;
 }
 
 /* Build T_C from this connection's version strings and KEXINITs */
@@ -567,7 +573,7 @@ input_reconnect(int type, u_int32_t seq, struct ssh *ssh)
 	ssh_dispatch_set(ssh, SSH2_MSG_RESILIENT_RECONNECT, &kex_protocol_error);
 	body = sshpkt_ptr(ssh, &len);
 	if ((r = resilient_msg_get_reconnect(body, len, &m)) != 0)
-		return refuse(ssh, "malformed reconnect message", r);
+		return refuse(ssh, "malformed reconnect message");
 	if (rs->handoff != NULL) {
 		/* The session lives in another process; only it can decide */
 		if ((r = reconnect_request(ssh, &m, &req)) != 0)
@@ -585,9 +591,7 @@ input_reconnect(int type, u_int32_t seq, struct ssh *ssh)
 		goto out;
 	if (code == RESILIENT_RESUMED)
 		goto out;
-	r = refuse(ssh, resilient_result_str(code),
-	    code == RESILIENT_UNKNOWN ? SSH_ERR_KEY_NOT_FOUND :
-	    SSH_ERR_MAC_INVALID);
+	r = refuse(ssh, resilient_result_str(code));
  out:
 	explicit_bzero(&m, sizeof(m));
 	return r;

@@ -154,8 +154,20 @@ resilient_kex_negotiate(struct ssh *ssh, const char *my_kexalgs,
 	    peer_kexalgs != NULL &&
 	    kex_has_any_alg(my_kexalgs, RESILIENT_KEX_NAME) &&
 	    kex_has_any_alg(peer_kexalgs, RESILIENT_KEX_NAME);
-	debug_f("resilient sessions %s",
-	    rs->negotiated ? "negotiated" : "not supported by peer");
+	/*
+	 * Said once per connection, at its first key exchange: a rekey
+	 * changes nothing.  A reconnect lists the algorithm first (alone
+	 * but for kex-strict), which the log says instead.
+	 */
+	if (ssh->kex != NULL && (ssh->kex->flags & KEX_INITIAL) == 0)
+		debug3_f("resilient sessions still %s", rs->negotiated ?
+		    "negotiated" : "not supported by peer");
+	else if (rs->negotiated && strncmp(peer_kexalgs, RESILIENT_KEX_NAME,
+	    strlen(RESILIENT_KEX_NAME)) == 0)
+		debug_f("resilient sessions negotiated, for a reconnect");
+	else
+		debug_f("resilient sessions %s",
+		    rs->negotiated ? "negotiated" : "not supported by peer");
 	return 0;
 }
 
