@@ -4,7 +4,8 @@
 # a temporary directory with throwaway host and user keys, run a command and
 # an sftp transfer through its ssh and sftp.  Then put a relay that can cut
 # TCP connections on demand (regress/resilient-relay.py) between ssh and
-# sshd, and show an sftp transfer and a shell surviving cut connections.
+# sshd, and show an sftp transfer and a shell surviving cut connections,
+# and a shell surviving a 6 s outage that ends a stock ssh beside it.
 #
 # Usage: demo.sh          (run by "make demo" after the build)
 #
@@ -223,4 +224,45 @@ echo "all 40 ticks arrived, in order, once each; last: $(tail -n 1 "$work/ticks"
 grep 'resilient: session \(detached\|resumed from\)' "$work/sshd.log" |
     sed 's/^/sshd: /' | tail -n 4
 
-say "demo complete: a command, sftp transfers and a shell survived cut connections"
+say "a real outage: the path goes silent for 6 s, then its NAT has forgotten the connection"
+# Beside the fork, a client without the extension: Debian's ssh if it is
+# installed (make deps installs it), else this build with it turned off,
+# which behaves as stock OpenSSH.
+if [ -x /usr/bin/ssh ] && /usr/bin/ssh -V 2>&1 | grep -q '^OpenSSH_'; then
+	stock=(/usr/bin/ssh)
+	stock_name="stock $(/usr/bin/ssh -V 2>&1 | cut -d, -f1)"
+else
+	stock=("$tree/ssh" -o ResilientSessions=no)
+	stock_name="this build with ResilientSessions no"
+fi
+counter='for i in $(seq 1 100); do echo "tick $i"; sleep 0.1; done'
+relay up >/dev/null
+"$tree/ssh" -F "$work/ssh_config" relayed "$counter" \
+    > "$work/fork.ticks" 2> "$work/fork.err" &
+fork_pid=$!
+"${stock[@]}" -F "$work/ssh_config" relayed "$counter" \
+    > "$work/stock.ticks" 2> "$work/stock.err" &
+stock_pid=$!
+# both running: 10 ticks each (at most 10 s)
+for i in $(seq 1 200); do
+	[ "$(wc -l < "$work/fork.ticks")" -ge 10 ] &&
+	    [ "$(wc -l < "$work/stock.ticks")" -ge 10 ] && break
+	sleep 0.05
+done
+echo "both clients print a tick every 100 ms; now nothing gets through"
+relay stall >/dev/null
+sleep 6
+echo "6 s later the path is back, but the NAT resets the old connections"
+relay cut >/dev/null
+fork_rc=0 stock_rc=0
+wait "$fork_pid" || fork_rc=$?
+wait "$stock_pid" || stock_rc=$?
+ticks() { grep -c '^tick' "$1" || true; }
+echo "$stock_name: exit status $stock_rc after $(ticks "$work/stock.ticks") of 100 ticks;" \
+    "it said: $(grep -v 'Permanently added' "$work/stock.err" | tail -n 1)"
+echo "resilient-ssh: exit status $fork_rc after $(ticks "$work/fork.ticks") of 100 ticks"
+sed 's/^/  ssh: /' "$work/fork.err" | grep -v 'Permanently added' || true
+[ "$fork_rc" = 0 ] && seq 1 100 | sed 's/^/tick /' | cmp -s - "$work/fork.ticks" ||
+    rs_die "the fork's session did not survive the outage whole"
+
+say "demo complete: a command, sftp transfers and a shell survived cut connections and an outage"
