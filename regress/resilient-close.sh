@@ -64,9 +64,9 @@ sshd_logged() {
 	grep -F "$1" $TEST_SSHD_LOGFILE >/dev/null 2>&1
 }
 
-# one_round PATH_BACK: master, remote command, down, -O exit; the path
-# comes back during the close if PATH_BACK is yes
-one_round() {
+# start_session: a master through the relay ($SSH_PID), a remote command
+# through it ($REMOTE_CLIENT), and sshd's process for it ($SESSION)
+start_session() {
 	rm -f $PIDF $MLOG
 	relay up >/dev/null
 	start_master $CTL ${SSH} -F $RELAY_SSH_CONFIG -E $MLOG
@@ -77,6 +77,12 @@ one_round() {
 	SESSION=`session_pids`
 	test `echo $SESSION | wc -w` = 1 ||
 		fatal "expected one session in sshd, found '$SESSION'"
+}
+
+# one_round PATH_BACK: master, remote command, down, -O exit; the path
+# comes back during the close if PATH_BACK is yes
+one_round() {
+	start_session
 	ans=`relay down`
 	case "$ans" in
 	ok*)	;;
@@ -130,14 +136,7 @@ check_says() {
 	${SSH} -F $RELAY_SSH_CONFIG -S $CTL -O check somehost 2>&1 |
 	    grep -F "$1" >/dev/null
 }
-rm -f $PIDF $MLOG
-relay up >/dev/null
-start_master $CTL ${SSH} -F $RELAY_SSH_CONFIG -E $MLOG
-${SSH} -F $RELAY_SSH_CONFIG -S $CTL -n somehost \
-    "echo \$\$ > $PIDF; exec sleep 300" >/dev/null 2>&1 &
-REMOTE_CLIENT=$!
-wait_for 20 remote_alive || fatal "remote command did not start"
-SESSION=`session_pids`
+start_session
 title_plain || fail "title of an attached session: `ps -o args= -p $SESSION`"
 check_says "Resilient session: connected to 127.0.0.1" ||
 	fail "ssh -O check does not say connected"

@@ -238,6 +238,26 @@ sa_unspecified(const struct sockaddr *sa)
 }
 
 /*
+ * A UDP connect() to the peer failed: GONE if for want of a route (or,
+ * from a bound loopback address, EINVAL), else SSH_ERR_SYSTEM_ERROR
+ */
+static int
+connect_failed(enum routemon_verdict *verdictp)
+{
+	switch (errno) {
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case EADDRNOTAVAIL:
+	case ENETDOWN:
+	case EINVAL:
+		debug_f("no route to the peer: %s", strerror(errno));
+		*verdictp = ROUTEMON_GONE;
+		return 0;
+	}
+	return SSH_ERR_SYSTEM_ERROR;
+}
+
+/*
  * Ask the kernel which source address it would pick for peer now: connect
  * a UDP socket (this sends nothing) and read back its local address.
  * SAME: the address of local (ports are ignored).  CHANGED: another one,
@@ -271,20 +291,8 @@ routemon_check(const struct sockaddr *local, socklen_t locallen,
 		goto out;
 	}
 	if (connect(fd, peer, peerlen) == -1) {
-		switch (errno) {
-		case ENETUNREACH:
-		case EHOSTUNREACH:
-		case EADDRNOTAVAIL:
-		case ENETDOWN:
-			debug_f("no route to peer: %s", strerror(errno));
-			*verdictp = ROUTEMON_GONE;
-			r = 0;
-			break;
-		default:
+		if ((r = connect_failed(verdictp)) != 0)
 			debug_f("connect: %s", strerror(errno));
-			r = SSH_ERR_SYSTEM_ERROR;
-			break;
-		}
 		goto out;
 	}
 	if (getsockname(fd, (struct sockaddr *)&src, &srclen) == -1) {
@@ -370,23 +378,9 @@ routemon_check_bound(const struct sockaddr *local, socklen_t locallen,
 		}
 		goto out;
 	}
-	if (connect(fd, peer, peerlen) == -1) {
-		switch (errno) {
-		case ENETUNREACH:
-		case EHOSTUNREACH:
-		case EADDRNOTAVAIL:
-		case ENETDOWN:
-		case EINVAL:
-			debug_f("no route from the bound address: %s",
-			    strerror(errno));
-			*verdictp = ROUTEMON_GONE;
-			break;
-		default:
-			debug_f("connect: %s", strerror(errno));
-			r = SSH_ERR_SYSTEM_ERROR;
-			break;
-		}
-	}
+	if (connect(fd, peer, peerlen) == -1 &&
+	    (r = connect_failed(verdictp)) != 0)
+		debug_f("connect: %s", strerror(errno));
  out:
 	if (fd != -1)
 		close(fd);
