@@ -14,13 +14,15 @@
 # ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 #
-# Segments per keystroke: an interactive session (ssh -tt, ObscureKeystroke
-# Timing off, a remote "cat" whose pty echoes) is sent N keystrokes, one
-# every 100 ms, while bench/flights.py records the TCP segments on lo.
-# Printed for each direction: the segments that carry data, per
-# keystroke (1.00 is one segment each way per keystroke: the keystroke
-# and its echo), for ResilientSessions yes and no, interleaved ROUNDS
-# times.  Usage: bench/keystrokes.sh [N [ROUNDS]] (default 50 and 3; root)
+# Segments and bytes per keystroke: an interactive session (ssh -tt, a
+# remote "cat" whose pty echoes) is sent N keystrokes, one every 100 ms,
+# while bench/flights.py records the TCP segments on lo.  Printed for
+# each direction: the segments that carry data, per keystroke (1.00 is
+# one segment each way per keystroke: the keystroke and its echo), and
+# the TCP payload bytes per keystroke, for ResilientSessions yes and no,
+# with ObscureKeystrokeTiming off and on (its chaff is sent while typing,
+# so the figures with it count chaff too), interleaved ROUNDS times.
+# Usage: bench/keystrokes.sh [N [ROUNDS]] (default 50 and 3; root)
 
 set -eu
 RS_PROG=bench-keystrokes
@@ -65,7 +67,6 @@ Host bench
 	UserKnownHostsFile /dev/null
 	BatchMode yes
 	LogLevel ERROR
-	ObscureKeystrokeTiming no
 	RequestTTY force
 CONF
 
@@ -83,14 +84,16 @@ os.write(1, b"\n\x04")
 PY
 }
 
-# one MODE: segments with data each way per keystroke
+# one MODE OBSCURE: segments with data, and payload bytes, each way per
+# keystroke
 one() {
 	cap=$work/cap.json
 	$py "$flights_py" capture "$port" $((n / 10 + 6)) "$cap" &
 	cap_pid=$!
 	sleep 0.5
 	typist "$n" | "$tree/ssh" -F "$work/ssh_config" \
-	    -oResilientSessions="$1" bench cat >/dev/null 2>&1 || true
+	    -oResilientSessions="$1" -oObscureKeystrokeTiming="$2" \
+	    bench cat >/dev/null 2>&1 || true
 	wait "$cap_pid"
 	$py - "$cap" "$n" <<'PY'
 import json, sys
@@ -100,15 +103,21 @@ n = int(sys.argv[2])
 # that the login is not counted
 t0 = segs[0]["t"] + 2.0
 t1 = t0 + n * 0.1 + 1.0
-c2s = sum(1 for s in segs if s["data"] and s["c2s"] and t0 <= s["t"] < t1)
-s2c = sum(1 for s in segs if s["data"] and not s["c2s"] and t0 <= s["t"] < t1)
-print("%.2f %.2f" % (c2s / n, s2c / n))
+win = [s for s in segs if s["data"] and t0 <= s["t"] < t1]
+c2s = [len(s["data"]) // 2 for s in win if s["c2s"]]
+s2c = [len(s["data"]) // 2 for s in win if not s["c2s"]]
+print("segments %.2f %.2f, bytes %.1f %.1f" % (len(c2s) / n,
+    len(s2c) / n, sum(c2s) / n, sum(s2c) / n))
 PY
 }
 
-echo "keystrokes: $n, 100 ms apart; data segments per keystroke, c2s s2c"
+echo "keystrokes: $n, 100 ms apart; per keystroke, c2s and s2c: data"
+echo "segments, TCP payload bytes"
 for round in $(seq 1 "$rounds"); do
-	for mode in yes no; do
-		echo "round $round ResilientSessions $mode: $(one $mode)"
+	for obscure in no yes; do
+		for mode in yes no; do
+			echo "round $round ObscureKeystrokeTiming $obscure" \
+			    "ResilientSessions $mode: $(one $mode $obscure)"
+		done
 	done
 done

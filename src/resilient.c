@@ -615,6 +615,14 @@ resilient_stamp(struct ssh *ssh)
 		rs->unacked_since = rs->last_rx;
 }
 
+/* Half the time an ACK may wait, in ms (interactive or bulk) */
+static int
+half_due(const struct resilient *rs)
+{
+	return (rs->unacked_bytes >= rs->ack_bytes ?
+	    RESILIENT_ACK_BULK_MS : RESILIENT_ACK_DELAY_MS) / 2;
+}
+
 int
 resilient_ack_tick(struct ssh *ssh)
 {
@@ -625,10 +633,12 @@ resilient_ack_tick(struct ssh *ssh)
 	if (rs == NULL || (ms = resilient_ack_deadline_ms(ssh)) == -1)
 		return 0;
 	/*
-	 * Due, or other packets are about to leave: an ACK that goes with
-	 * them costs no TCP segment of its own (PROTOCOL.resilient 2.3)
+	 * Due, or half due while other packets are about to leave: an ACK
+	 * that goes with them costs no TCP segment of its own, and riding
+	 * only once half due it does not add its bytes to every keystroke
+	 * (PROTOCOL.resilient 2.3)
 	 */
-	if (ms == 0 || (rs->detached_since == 0 &&
+	if (ms == 0 || (rs->detached_since == 0 && ms <= half_due(rs) &&
 	    ssh_packet_have_data_to_write(ssh)))
 		return resilient_send_ack(ssh);
 	return 0;
