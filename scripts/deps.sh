@@ -9,7 +9,7 @@ set -eu
 RS_PROG=deps
 . "$(dirname "$0")/lib.sh"
 
-# Build: compiler, OpenSSL, zlib, libbsd (libmd), pkg-config.
+# Build: compiler, OpenSSL, zlib, libbsd (libmd), PAM, pkg-config.
 # Fetch and assemble: curl, ca-certificates, git.
 # Tests: cmocka, valgrind, tmux, vim-tiny and procps (vim and top in
 # resilient-screen), iproute2, nftables (NAT in
@@ -22,7 +22,7 @@ RS_PROG=deps
 # runtimes of libFuzzer, ASan and UBSan (libclang-rt-dev, which the
 # compiler only recommends), and llvm for llvm-symbolizer, which puts
 # names and lines in the sanitizers' stack traces.
-pkgs=(build-essential pkg-config libssl-dev zlib1g-dev libbsd-dev
+pkgs=(build-essential pkg-config libssl-dev zlib1g-dev libbsd-dev libpam0g-dev
     libcmocka-dev curl ca-certificates git valgrind procps
     iproute2 nftables tmux vim-tiny
     openssh-client openssh-sftp-server dropbear-bin putty-tools

@@ -50,5 +50,10 @@ rs_tree() { echo "${BUILD_DIR:-$RS_TOP/build}/openssh-$UPSTREAM_VERSION"; }
 # Unpatched upstream from the same tarball, for comparisons (bench/).
 rs_plain_tree() { echo "${BUILD_DIR:-$RS_TOP/build}/upstream-plain"; }
 
-# The flags given to upstream's configure, for the fork and the plain build.
-rs_configure_args() { echo "--prefix=${PREFIX:-/usr/local} ${CONFIGURE_FLAGS:-}"; }
+# The flags given to upstream's configure, for the fork and the plain build:
+# PAM on Linux, as Debian builds OpenSSH (sshd uses it only with UsePAM yes).
+rs_configure_args() {
+	local pam=
+	[ "$(uname -s)" = Linux ] && pam=" --with-pam"
+	echo "--prefix=${PREFIX:-/usr/local}$pam ${CONFIGURE_FLAGS:-}"
+}
