@@ -720,6 +720,9 @@ detach(struct ssh *ssh)
 		rc->lost_at = monotime_double();
 		attempt_at(rc, rc->lost_at);
 		rc->attempts = rc->refusals = 0;
+		/* a probe of the old connection is answered by no one */
+		rc->probe_sent = 0;
+		rc->proxy_waits = 0;
 	}
 	ssh_packet_detach_transport(ssh);
 	(void)resilient_detach(ssh);
