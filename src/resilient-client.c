@@ -329,8 +329,8 @@ probe_tick(struct ssh *ssh, double now)
 			 */
 			if (!rc->proxy_waits &&
 			    now - rc->probe_sent >= rc->probe_timeout) {
-				verbose("resilient: no answer to a probe within "
-				    "%d s; waiting for the proxy",
+				verbose("resilient: no answer to a probe "
+				    "within %d s; waiting for the proxy",
 				    rc->probe_timeout);
 				rc->proxy_waits = 1;
 			}
