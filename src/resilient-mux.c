@@ -94,6 +94,35 @@ resilient_mux_state(struct ssh *ssh, u_int rid, Channel *c,
 }
 
 /*
+ * Send the master at fd a request of this type (one without arguments)
+ * and read its reply into b, up to the reply's type, checked to answer
+ * rid.  0, or -1 with errno set if the master could not be written to or
+ * read from; a malformed reply is fatal.
+ */
+static int
+mux_ask(int fd, u_int type, u_int rid, struct sshbuf *b, u_int *replyp)
+{
+	u_int id;
+	int r;
+
+	sshbuf_reset(b);
+	if ((r = sshbuf_put_u32(b, type)) != 0 ||
+	    (r = sshbuf_put_u32(b, rid)) != 0)
+		fatal_fr(r, "request");
+	if (mux_client_write_packet(fd, b) != 0)
+		return -1;
+	sshbuf_reset(b);
+	if (mux_client_read_packet(fd, b) != 0)
+		return -1;
+	if ((r = sshbuf_get_u32(b, replyp)) != 0 ||
+	    (r = sshbuf_get_u32(b, &id)) != 0)
+		fatal_fr(r, "parse");
+	if (id != rid)
+		fatal_f("out of sequence reply: my id %u theirs %u", rid, id);
+	return 0;
+}
+
+/*
  * After "Master running": what the master says of its resilient
  * session.  A master without one (or an older one) answers with a
  * failure, and nothing more is printed.
@@ -102,27 +131,14 @@ void
 resilient_mux_report_state(int fd, u_int rid)
 {
 	struct sshbuf *b;
-	u_int type, id;
+	u_int type;
 	char *state = NULL;
 	int r;
 
 	if ((b = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
-	if ((r = sshbuf_put_u32(b, MUX_C_RESILIENT_STATE)) != 0 ||
-	    (r = sshbuf_put_u32(b, rid)) != 0)
-		fatal_fr(r, "request");
-	if (mux_client_write_packet(fd, b) != 0) {
-		debug_f("write: %s", strerror(errno));
-		goto out;
-	}
-	sshbuf_reset(b);
-	if (mux_client_read_packet(fd, b) != 0) {
-		debug_f("read: %s", strerror(errno));
-		goto out;
-	}
-	if ((r = sshbuf_get_u32(b, &type)) != 0 ||
-	    (r = sshbuf_get_u32(b, &id)) != 0 || id != rid) {
-		debug_f("malformed or out of sequence reply");
+	if (mux_ask(fd, MUX_C_RESILIENT_STATE, rid, b, &type) != 0) {
+		debug_f("master: %s", strerror(errno));
 		goto out;
 	}
 	if (type != MUX_S_RESILIENT_STATE) {
@@ -159,26 +175,15 @@ void
 resilient_mux_request_reconnect(int fd, u_int rid, int quiet)
 {
 	struct sshbuf *b;
-	u_int type, id;
+	u_int type;
 	char *msg = NULL;
 	int r;
 
 	if ((b = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
-	if ((r = sshbuf_put_u32(b, MUX_C_RESILIENT_RECONNECT)) != 0 ||
-	    (r = sshbuf_put_u32(b, rid)) != 0)
-		fatal_fr(r, "request");
-	if (mux_client_write_packet(fd, b) != 0)
-		fatal("Cannot send reconnect request to master: %s",
+	if (mux_ask(fd, MUX_C_RESILIENT_RECONNECT, rid, b, &type) != 0)
+		fatal("Cannot send a reconnect request to the master: %s",
 		    strerror(errno));
-	sshbuf_reset(b);
-	if (mux_client_read_packet(fd, b) != 0)
-		fatal("Cannot read the master's reply: %s", strerror(errno));
-	if ((r = sshbuf_get_u32(b, &type)) != 0 ||
-	    (r = sshbuf_get_u32(b, &id)) != 0)
-		fatal_fr(r, "parse");
-	if (id != rid)
-		fatal_f("out of sequence reply: my id %u theirs %u", rid, id);
 	switch (type) {
 	case MUX_S_OK:
 		break;
