@@ -134,7 +134,7 @@ struct resilient_client {
 	int	proxied;		/* through a ProxyCommand's pipes */
 	int	bound;			/* BindAddress or BindInterface */
 	int	proxy_waits;		/* probe unanswered: up to the proxy */
-	int	given_up;
+	int	given_up;		/* a tick failed: the session is lost */
 	struct resilient_status status;	/* on the terminal sessions */
 };
 
@@ -661,6 +661,22 @@ resumed(struct ssh *ssh)
 	    destination(ssh), monotime_double() - rc->lost_at);
 }
 
+/* What the user is told of: the session detached, a probe unanswered */
+enum trouble { TROUBLE_NONE, TROUBLE_SILENT, TROUBLE_DETACHED };
+
+static enum trouble
+trouble(const struct ssh *ssh, double now)
+{
+	const struct resilient *rs = ssh->resilient;
+	const struct resilient_client *rc = rs->client;
+
+	if (rs->detached_since != 0)
+		return TROUBLE_DETACHED;
+	if (rc->probe_sent != 0 && now - rc->probe_sent >= STATUS_AFTER_S)
+		return TROUBLE_SILENT;
+	return TROUBLE_NONE;
+}
+
 /*
  * The status line: up while a probe is unanswered or the session is
  * detached, saying how long the server has been silent; down, with the
@@ -674,20 +690,23 @@ status_tick(struct ssh *ssh, double now)
 	char text[sizeof(rc->status.text)];
 	long quiet = (long)(now - rs->last_rx);
 
-	if (rs->detached_since != 0)
+	switch (trouble(ssh, now)) {
+	case TROUBLE_DETACHED:
 		snprintf(text, sizeof(text), "ssh: connection to %s lost; "
 		    "reconnecting (last contact %ld s ago)",
 		    destination(ssh), quiet);
-	else if (rc->probe_sent != 0 && now - rc->probe_sent >= STATUS_AFTER_S)
+		resilient_status_show(ssh, &rc->status, text);
+		break;
+	case TROUBLE_SILENT:
 		snprintf(text, sizeof(text), "ssh: no answer from %s%s "
 		    "(last contact %ld s ago)", destination(ssh),
 		    rc->proxied ? " through the proxy" : "", quiet);
-	else {
+		resilient_status_show(ssh, &rc->status, text);
+		break;
+	case TROUBLE_NONE:
 		resilient_status_clear(ssh, &rc->status, 1);
-		resilient_status_tick(ssh, &rc->status, now);
-		return;
+		break;
 	}
-	resilient_status_show(ssh, &rc->status, text);
 	resilient_status_tick(ssh, &rc->status, now);
 }
 
@@ -812,7 +831,6 @@ give_up(struct resilient_client *rc, int r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(rc->why, sizeof(rc->why), fmt, ap);
 	va_end(ap);
-	rc->given_up = 1;
 	debug_f("giving up: %s", rc->why);
 	return r;
 }
@@ -1399,14 +1417,19 @@ resilient_client_state(struct ssh *ssh, char *buf, size_t len)
 	if (rs == NULL || (rc = rs->client) == NULL ||
 	    !resilient_resumable(ssh))
 		return -1;
-	if (rs->detached_since != 0)
+	switch (trouble(ssh, now)) {
+	case TROUBLE_DETACHED:
 		snprintf(buf, len, "connection to %s lost %.0f s ago; "
 		    "reconnecting", destination(ssh), now - rc->lost_at);
-	else if (rc->probe_sent != 0 && now - rc->probe_sent >= STATUS_AFTER_S)
+		break;
+	case TROUBLE_SILENT:
 		snprintf(buf, len, "connected to %s, but no answer for "
 		    "%.0f s", destination(ssh), now - rs->last_rx);
-	else
+		break;
+	case TROUBLE_NONE:
 		snprintf(buf, len, "connected to %s", destination(ssh));
+		break;
+	}
 	return 0;
 }
 
@@ -1463,7 +1486,6 @@ resilient_client_close(struct ssh *ssh)
 			break;
 		resilient_client_after_poll(ssh, pfd, RESILIENT_CLIENT_NPFD);
 	}
-	resilient_status_clear(ssh, &rc->status, 0);
 	if (rs->detached_since != 0)
 		logit("Could not reach %s to end the session there; the "
 		    "server ends it after its ResilientTimeout.",

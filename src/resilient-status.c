@@ -240,7 +240,7 @@ resilient_status_clear(struct ssh *ssh, struct resilient_status *st,
 	memset(st->drawn, -1, sizeof(st->drawn));
 	st->text[0] = '\0';
 	st->drawn_at = 0;
-	if (id_index(st->resize, -1) != 0)
+	if (st->resize[0] != -1)		/* filled in order: any at all */
 		st->resize_phase = 1;
 }
 
