@@ -125,20 +125,6 @@ received(struct tty *t)
 	return buf;
 }
 
-/* Move what the client wrote to the server */
-static void
-carry(struct ssh *from, struct ssh *to)
-{
-	const u_char *buf;
-	size_t len;
-
-	buf = ssh_output_ptr(from, &len);
-	if (len == 0)
-		return;
-	assert_int_equal(ssh_input_append(to, buf, len), 0);
-	assert_int_equal(ssh_output_consume(from, len), 0);
-}
-
 /* The next message to the server is a window change of COLS x ROWS */
 static void
 expect_window_change(struct tty *t, u_int cols, u_int rows)
@@ -147,7 +133,7 @@ expect_window_change(struct tty *t, u_int cols, u_int rows)
 	u_int32_t id, c, r, x, y;
 	char *req = NULL;
 
-	carry(t->p.client, t->p.server);
+	assert_int_equal(pair_pump_one(t->p.client, t->p.server, NULL), 0);
 	assert_int_equal(ssh_packet_next(t->p.server, &type), 0);
 	assert_int_equal(type, SSH2_MSG_CHANNEL_REQUEST);
 	assert_int_equal(sshpkt_get_u32(t->p.server, &id), 0);
@@ -170,7 +156,7 @@ expect_no_message(struct tty *t)
 {
 	u_char type;
 
-	carry(t->p.client, t->p.server);
+	assert_int_equal(pair_pump_one(t->p.client, t->p.server, NULL), 0);
 	assert_int_equal(ssh_packet_next(t->p.server, &type), 0);
 	assert_int_equal(type, 0);
 }
