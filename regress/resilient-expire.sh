@@ -1,7 +1,9 @@
 #	resilient-ssh: sessions that cannot come back end cleanly.  A session
 #	detached for longer than the server's ResilientTimeout ends on the
-#	server, and the client, told so on its next attempt, exits at once
-#	with status 255; so does a client whose session process was killed.
+#	server, and the client, told so on its attempts, exits with status
+#	255 once the refusals persist, its last line naming the server's
+#	reason (the session's tombstone); so does a client whose session
+#	process was killed, and one whose session ResilientMaxDetached ended.
 #	Copyright (c) 2026 The resilient-ssh authors; see LICENCE.
 
 tid="resilient sessions that cannot be resumed"
@@ -61,11 +63,12 @@ relay up >/dev/null
 # a refusal in clear ends ssh once it persists: 3 refusals over 15 s
 wait_for 60 finished || fail "client did not give up"
 test "`cat $rcfile`" = 255 || fail "client exited `cat $rcfile`, not 255"
-# its last line names the reason: refusals over the grace period
-grep -E 'lost; session not resumed: the server refused to resume it ([3-9]|[1-9][0-9]+) times over (1[5-9]|[2-9][0-9]) s' \
+# its last line names the reason: refusals over the grace period, and
+# what the server said
+grep -E 'lost; session not resumed: the server refused to resume it ([3-9]|[1-9][0-9]+) times over (1[5-9]|[2-9][0-9]) s; it said: session ended by the server: detached longer than its ResilientTimeout\.' \
     $err >/dev/null ||
 	fail "client did not say why, or gave up early: `cat $err`"
-logged 'reconnect refused: session unknown or expired' ||
+logged 'reconnect refused: session ended by the server: detached longer' ||
 	fail "server did not log the refusal"
 
 verbose "test $tid: session process killed"
@@ -116,7 +119,12 @@ wait_for 30 logged 'resilient: session resumed from' ||
 	fail "the session within the limit did not resume"
 test "`session_pids | wc -l`" -eq 1 || fail "the resumed session is gone"
 for i in 1 2; do
-	test -s $rcfile.$i && continue
+	if test -s $rcfile.$i; then
+		grep 'lost; session not resumed: .*; it said: session ended by the server: too many detached sessions (ResilientMaxDetached)\.' \
+		    $err.$i >/dev/null ||
+			fail "client $i did not name the cap: `cat $err.$i`"
+		continue
+	fi
 	grep 'lost; session not resumed' $err.$i >/dev/null &&
 		fail "client $i gave up too"
 done

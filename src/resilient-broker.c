@@ -23,6 +23,8 @@
  *	s.PID		a session's socket, PID being its monitor's
  *	t.HEX		one per token naming the session, a hard link to it
  *	detached/UID.PID	one per detached session, for the caps
+ *	ended/HEX	a tombstone: the session named t.HEX ended while
+ *			detached; holds the RESULT code that says why
  */
 
 #include "includes.h"
@@ -70,6 +72,7 @@
 /* A name: "t." and 128 bits of a hash of the token, in hex */
 #define NAME_HASH_LEN	16
 #define DETACHED_DIR	"detached"
+#define ENDED_DIR	"ended"
 /* peer/ADDR/p.PID: monitor PID's session is detached from ADDR */
 #define PEER_DIR	"peer"
 /* last/p.PID: the address of the connection it took over last */
@@ -94,10 +97,13 @@ struct resilient_monitor {
 	char	*addr;			/* its client's last address */
 	char	*peer;			/* dir/peer/ADDR/p.PID, if detached */
 	int	failed;			/* the child was told: not resumable */
+	u_int	ended;			/* why it ends (RESILIENT_ENDED_*) */
 	struct sshbuf *in;		/* partial frame from the child */
 	/* pre-auth: this connection's end is not the client's fault */
 	int	unpenalised;
 };
+
+static void	monitor_input(struct ssh *);
 
 /*
  * Properties of the process, not of a session: in the listener, whether
@@ -273,6 +279,17 @@ resilient_result_str(u_int code)
 		return "reconnect handshake failed";
 	case RESILIENT_BUSY:
 		return "session busy with another reconnect";
+	case RESILIENT_ENDED_TIMEOUT:
+		return "session ended by the server: detached longer than "
+		    "its ResilientTimeout";
+	case RESILIENT_ENDED_LIMIT:
+		return "session ended by the server: too many detached "
+		    "sessions (ResilientMaxDetached)";
+	case RESILIENT_ENDED_OFF:
+		return "session ended by the server: resilient sessions "
+		    "turned off (ResilientSessions)";
+	case RESILIENT_ENDED:
+		return "session ended by the server";
 	}
 	return "unknown result";
 }
@@ -307,6 +324,55 @@ resilient_rendezvous_path(const char *dir, const u_char *token,
 	ssh_digest_free(ctx);
 	explicit_bzero(h, sizeof(h));
 	return r;
+}
+
+/* The tombstone of the name at path (DIR/t.HEX): DIR/ended/HEX */
+static int
+tombstone_path(const char *path, char *out, size_t outlen)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL || strncmp(slash + 1, "t.", 2) != 0 ||
+	    (size_t)snprintf(out, outlen, "%.*s/%s/%s", (int)(slash - path),
+	    path, ENDED_DIR, slash + 3) >= outlen)
+		return -1;
+	return 0;
+}
+
+/* Whether a tombstone written at mtime is too old to answer */
+static int
+tombstone_stale(time_t mtime, time_t now)
+{
+	/* (a clock set back makes it stale too, rather than everlasting) */
+	return now - mtime > RESILIENT_TOMBSTONE_TTL || mtime - now > 60;
+}
+
+/* Why the session once named path ended, or RESILIENT_UNKNOWN */
+static u_int
+tombstone_code(const char *path)
+{
+	char tomb[PATH_MAX], buf[16];
+	const char *errstr;
+	struct stat st;
+	ssize_t n;
+	u_int code = RESILIENT_UNKNOWN;
+	int fd;
+
+	if (tombstone_path(path, tomb, sizeof(tomb)) != 0 ||
+	    (fd = open(tomb, O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC)) == -1)
+		return code;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_uid == geteuid() && (st.st_mode & 077) == 0 &&
+	    !tombstone_stale(st.st_mtime, time(NULL)) &&
+	    (n = read(fd, buf, sizeof(buf) - 1)) > 1 && buf[n - 1] == '\n') {
+		buf[n - 1] = '\0';
+		code = (u_int)strtonum(buf, RESILIENT_ENDED_TIMEOUT,
+		    RESILIENT_ENDED, &errstr);
+		if (errstr != NULL)
+			code = RESILIENT_UNKNOWN;
+	}
+	close(fd);
+	return code;
 }
 
 /*
@@ -406,7 +472,10 @@ resilient_broker_resume(const char *dir, int sock,
 		goto out;
 	}
 	if (connect_root(path, &fd, codep) != 0) {
-		debug_f("no session at %s: %s", path, strerror(errno));
+		if (*codep == RESILIENT_UNKNOWN && errno == ENOENT)
+			*codep = tombstone_code(path);
+		debug_f("no session at %s: %s", path,
+		    resilient_result_str(*codep));
 		r = 0;
 		goto out;
 	}
@@ -479,6 +548,13 @@ resilient_broker_reconnect(struct ssh *ssh, const char *dir, int sock,
 		/* A wrong proof is a failed login (authfail) */
 		*auth_attemptedp = 1;
 		break;
+	case RESILIENT_ENDED_TIMEOUT:
+	case RESILIENT_ENDED_LIMIT:
+	case RESILIENT_ENDED_OFF:
+	case RESILIENT_ENDED:
+		/* The session was the client's: it could not know */
+		monitor_state(ssh)->unpenalised = 1;
+		break;
 	case RESILIENT_UNKNOWN:
 		/* Unknown is the client's fault, unless it gave up waiting */
 		if (monotime_double() - start < RESILIENT_SLOW_ANSWER ||
@@ -539,7 +615,7 @@ own_dir(const char *path, char *err, size_t errlen)
 static int
 dir_ready(const char *dir, char *err, size_t errlen)
 {
-	const char *subs[] = { DETACHED_DIR, PEER_DIR, LAST_DIR };
+	const char *subs[] = { DETACHED_DIR, PEER_DIR, LAST_DIR, ENDED_DIR };
 	char *sub;
 	size_t i;
 	int r = 0;
@@ -631,6 +707,60 @@ sweep_dead(const char *path)
 }
 
 /*
+ * Remove the stale tombstones from the directory open at dfd; return how
+ * many are left (RESILIENT_TOMBSTONES_MAX if it cannot be read)
+ */
+static u_int
+sweep_tombstones(int dfd)
+{
+	struct dirent *dp;
+	struct stat st;
+	time_t now = time(NULL);
+	u_int left = 0;
+	DIR *d;
+	int fd;
+
+	if ((fd = dup(dfd)) == -1)
+		return RESILIENT_TOMBSTONES_MAX;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return RESILIENT_TOMBSTONES_MAX;
+	}
+	rewinddir(d);
+	while ((dp = readdir(d)) != NULL) {
+		if (dp->d_name[0] == '.')
+			continue;
+		if (fstatat(dirfd(d), dp->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    !tombstone_stale(st.st_mtime, now))
+			left++;
+		else
+			(void)unlinkat(dirfd(d), dp->d_name, 0);
+	}
+	closedir(d);
+	return left;
+}
+
+/* Open dir's tombstones' directory, locked; -1 if it cannot be */
+static int
+tombstones_lock(const char *dir, int wait)
+{
+	char *sub;
+	int dfd;
+
+	xasprintf(&sub, "%s/%s", dir, ENDED_DIR);
+	if ((dfd = open(sub, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC)) ==
+	    -1 || flock(dfd, LOCK_EX | (wait ? 0 : LOCK_NB)) == -1) {
+		debug_f("%s: %s", sub, strerror(errno));
+		if (dfd != -1)
+			close(dfd);
+		dfd = -1;
+	}
+	free(sub);
+	return dfd;
+}
+
+/*
  * Remove what sessions whose monitor died without cleaning up (killed,
  * say) left behind: their sockets, the names linked only to those, their
  * markers, which would otherwise count toward the caps, and the addresses
@@ -644,6 +774,7 @@ sweep(const char *dir)
 	char *path;
 	u_int n = 0, pass;
 	DIR *d;
+	int dfd;
 
 	for (pass = 0; pass < 2; pass++) {
 		if ((d = opendir(dir)) == NULL)
@@ -686,6 +817,11 @@ sweep(const char *dir)
 	if (n > 0)
 		logit("resilient: removed %u entries of sessions that are "
 		    "gone from %s", n, dir);
+	/* (monitors hold this lock for moments: never wait for them) */
+	if ((dfd = tombstones_lock(dir, 0)) != -1) {
+		(void)sweep_tombstones(dfd);
+		close(dfd);
+	}
 }
 
 void
@@ -913,6 +1049,51 @@ peer_unmark(struct resilient_monitor *m)
 	m->peer = NULL;
 }
 
+/*
+ * The session ends detached: leave a tombstone for each of its names, so
+ * that its client's next attempt learns why, not "unknown".  They are
+ * bounded in age and number, stale ones removed first.  Called with the
+ * names still in place.
+ */
+static void
+bury(struct resilient_monitor *m)
+{
+	char tomb[PATH_MAX], buf[16];
+	u_int code, i, left, n = 0;
+	int dfd, fd, len;
+
+	if (m->dir == NULL || (m->marker == NULL && m->ended == 0))
+		return;
+	for (i = 0; i < RESILIENT_BROKER_TOKENS && m->names[i] == NULL; i++)
+		;
+	if (i == RESILIENT_BROKER_TOKENS ||
+	    (dfd = tombstones_lock(m->dir, 1)) == -1)
+		return;
+	if ((left = sweep_tombstones(dfd)) >= RESILIENT_TOMBSTONES_MAX) {
+		debug_f("%u tombstones: none for the session of %s", left,
+		    m->user);
+		goto out;
+	}
+	code = m->ended != 0 ? m->ended : RESILIENT_ENDED;
+	len = snprintf(buf, sizeof(buf), "%u\n", code);
+	for (i = 0; i < RESILIENT_BROKER_TOKENS; i++) {
+		if (m->names[i] == NULL ||
+		    tombstone_path(m->names[i], tomb, sizeof(tomb)) != 0)
+			continue;
+		if ((fd = open(tomb, O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW|
+		    O_CLOEXEC, 0600)) == -1) {
+			debug_f("%s: %s", tomb, strerror(errno));
+			continue;
+		}
+		if (atomicio(vwrite, fd, buf, len) == (size_t)len)
+			n++;
+		close(fd);
+	}
+	debug_f("%u tombstone(s): %s", n, resilient_result_str(code));
+ out:
+	close(dfd);
+}
+
 /* Remove the session's names, marker and socket */
 static void
 unname(struct resilient_monitor *m)
@@ -920,6 +1101,7 @@ unname(struct resilient_monitor *m)
 	char *last;
 	u_int i;
 
+	bury(m);
 	for (i = 0; i < RESILIENT_BROKER_TOKENS; i++) {
 		if (m->names[i] != NULL)
 			(void)unlink(m->names[i]);
@@ -959,6 +1141,9 @@ resilient_monitor_cleanup(struct ssh *ssh, int status)
 	if (ssh == NULL || (m = ssh->resilient_monitor) == NULL ||
 	    m->pid != getpid())
 		return status;
+	/* What the child said before it ended (why it ends, say) */
+	if (m->link != -1)
+		monitor_input(ssh);
 	unname(m);
 	/* 255 would count as a connection that never authenticated */
 	return m->unpenalised && status == 255 ? 0 : status;
@@ -1240,6 +1425,7 @@ monitor_detached(struct resilient_monitor *m)
 		    "connection ends", all >= (u_int)m->max_all ? all : user,
 		    all >= (u_int)m->max_all ? "" : " of its user", m->user);
 		(void)tell_child(m, RESILIENT_MON_LIMIT, -1);
+		m->ended = RESILIENT_ENDED_LIMIT;
 		goto out;
 	}
 	xasprintf(&m->marker, "%s/%ld.%ld", sub, (long)m->uid, (long)m->pid);
@@ -1266,6 +1452,7 @@ int
 resilient_monitor_frame(struct ssh *ssh, u_char type, struct sshbuf *b)
 {
 	struct resilient_monitor *m = ssh->resilient_monitor;
+	u_int code;
 
 	switch (type) {
 	case RESILIENT_BROKER_REGISTER:
@@ -1273,7 +1460,15 @@ resilient_monitor_frame(struct ssh *ssh, u_char type, struct sshbuf *b)
 	case RESILIENT_BROKER_DETACH:
 		monitor_detached(m);
 		return 0;
+	case RESILIENT_BROKER_ENDED:
+		/* The child says why it ends: a word for its client only */
+		if (sshbuf_get_u32(b, &code) != 0 || sshbuf_len(b) != 0 ||
+		    !RESILIENT_IS_ENDED(code))
+			return SSH_ERR_INVALID_FORMAT;
+		m->ended = code;
+		return 0;
 	case RESILIENT_BROKER_ATTACH:
+		m->ended = 0;
 		if (m->marker != NULL)
 			(void)unlink(m->marker);
 		free(m->marker);

@@ -50,6 +50,7 @@ struct ssh;
 #define RESILIENT_BROKER_DETACH		5	/* child lost its connection */
 #define RESILIENT_BROKER_ATTACH		6	/* ... and resumed */
 #define RESILIENT_BROKER_END		8	/* listener: no more resumes */
+#define RESILIENT_BROKER_ENDED		9	/* child: u32 code, why it ends */
 
 /* Single-byte messages from a session's monitor to its child */
 #define RESILIENT_MON_CONNECTION	'C'	/* + fd: from a root process */
@@ -62,6 +63,16 @@ struct ssh;
 #define RESILIENT_REFUSED	2	/* the session did not accept the proof */
 #define RESILIENT_FAILED	3	/* valid, but the handshake failed */
 #define RESILIENT_BUSY		4	/* a limit was hit; try again later */
+/* The session ended while detached, and why (its monitor's tombstone) */
+#define RESILIENT_ENDED_TIMEOUT	5	/* ResilientTimeout ran out */
+#define RESILIENT_ENDED_LIMIT	6	/* beyond ResilientMaxDetached */
+#define RESILIENT_ENDED_OFF	7	/* ResilientSessions turned off */
+#define RESILIENT_ENDED		8	/* for another reason (killed, say) */
+#define RESILIENT_IS_ENDED(c)	((c) >= RESILIENT_ENDED_TIMEOUT && \
+	(c) <= RESILIENT_ENDED)
+/* How long a tombstone answers, and how many there may be */
+#define RESILIENT_TOMBSTONE_TTL	3600	/* s */
+#define RESILIENT_TOMBSTONES_MAX	1024
 
 /* Default caps on detached sessions (ResilientMaxDetached) */
 #define RESILIENT_MAX_DETACHED		1024	/* in all */
@@ -152,8 +163,9 @@ int	resilient_monitor_recv(int sock, u_char *whatp, int *fdp);
 /* A frame from the child; SSH_ERR_INVALID_FORMAT ends the link */
 int	resilient_monitor_frame(struct ssh *ssh, u_char type,
     struct sshbuf *body);
-/* Exiting with status: remove the session's names; the status to exit
-   with (0 for a 255 that must not count against the client) */
+/* Exiting with status: remove the session's names, leaving tombstones
+   if the session ends detached; the status to exit with (0 for a 255
+   that must not count against the client) */
 int	resilient_monitor_cleanup(struct ssh *ssh, int status);
 
 #endif /* _RESILIENT_BROKER_H */

@@ -27,6 +27,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -130,7 +131,8 @@ struct resilient_client {
 	double	connect_started[CONNECTS_MAX];
 	short	connect_revents[CONNECTS_MAX];
 	char	*host;			/* the destination, for messages */
-	char	why[128];		/* why it gave up, for the last line */
+	char	why[256];		/* why it gave up, for the last line */
+	char	said[100];		/* the refusal of the last attempt */
 	int	proxied;		/* through a ProxyCommand's pipes */
 	int	bound;			/* BindAddress or BindInterface */
 	int	proxy_waits;		/* probe unanswered: up to the proxy */
@@ -811,6 +813,23 @@ failure_kind(int r)
 	return FAIL_NETWORK;	/* or an answer that failed its MAC */
 }
 
+void
+resilient_client_refusal(struct ssh *ssh, const char *said)
+{
+	struct resilient_client *rc;
+	const char *prefix = "resilient: ";
+	size_t i;
+
+	if (ssh->resilient == NULL || (rc = ssh->resilient->client) == NULL)
+		return;
+	if (strncmp(said, prefix, strlen(prefix)) == 0)
+		said += strlen(prefix);
+	/* Only shown, never acted on: it is as unauthenticated as the rest */
+	for (i = 0; said[i] != '\0' && i < sizeof(rc->said) - 1; i++)
+		rc->said[i] = isprint((u_char)said[i]) ? said[i] : '?';
+	rc->said[i] = '\0';
+}
+
 /* Would one more refusal now end the session? */
 static int
 refusal_would_end(const struct resilient_client *rc, double now)
@@ -853,11 +872,20 @@ static int
 attempt_failed(struct ssh *ssh, int r, double now, int last)
 {
 	struct resilient_client *rc = ssh->resilient->client;
+	char said[sizeof(rc->said)];
 
+	/* What the server said applies to this attempt only */
+	strlcpy(said, r == SSH_ERR_DISCONNECTED ? rc->said : "", sizeof(said));
+	rc->said[0] = '\0';
 	switch (failure_kind(r)) {
 	case FAIL_LOCAL:
 		return give_up(rc, r, "cannot reconnect: %s", ssh_err(r));
 	case FAIL_REFUSED:
+		if (last && *said != '\0') {
+			return give_up(rc, r, "the server refused to resume "
+			    "it %u times over %.0f s; it said: %s",
+			    rc->refusals + 1, now - rc->first_refusal, said);
+		}
 		if (last) {
 			return give_up(rc, r, "the server refused to resume "
 			    "it %u times over %.0f s (ssh -v logs its "

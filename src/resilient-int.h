@@ -94,6 +94,7 @@ struct resilient {
 	int	has_link;
 	int	link;
 	int	unresumable;		/* no resume can come any more */
+	int	turned_off;		/* ... because the listener said so */
 	/* the tokens it knows, as last sent */
 	u_char	registered[RESILIENT_BROKER_TOKENS * RESILIENT_TOKEN_LEN];
 	size_t	registered_len;
@@ -127,6 +128,10 @@ int	kex_choose_conf_resilient(struct ssh *ssh, uint32_t seq);
 void	resilient_connection_free(struct ssh *ssh);
 /* Wipe and free a reconnect attempt's state; NULL-safe */
 void	resilient_attempt_free(struct resilient_attempt *att);
+/* Client: a DISCONNECT arrived on a reconnect attempt */
+void	resilient_attempt_disconnect(struct ssh *ssh);
+/* Client: keep what the server said when it refused a reconnect */
+void	resilient_client_refusal(struct ssh *ssh, const char *said);
 /* Free messages held back while resuming; NULL-safe */
 void	resilient_held_free(struct resilient *rs);
 /* Handle SSH2_MSG_RESILIENT_SYNC on a resumed session */

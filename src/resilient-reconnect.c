@@ -104,6 +104,28 @@ attempt_new(int server, struct ssh *live)
 	return att;
 }
 
+void
+resilient_attempt_disconnect(struct ssh *ssh)
+{
+	struct resilient_attempt *att = ssh->resilient->attempt;
+	struct sshbuf *b;
+	const u_char *p;
+	char *said = NULL;
+	size_t len;
+	u_int32_t reason;
+
+	if (att == NULL || att->server)
+		return;
+	p = sshpkt_ptr(ssh, &len);
+	if ((b = sshbuf_from(p, len)) == NULL)
+		return;
+	if (sshbuf_get_u32(b, &reason) == 0 &&
+	    sshbuf_get_cstring(b, &said, NULL) == 0)
+		resilient_client_refusal(att->live, said);
+	free(said);
+	sshbuf_free(b);
+}
+
 /* A session that can be resumed: negotiated, authenticated, keyed */
 int
 resilient_resumable(const struct ssh *live)

@@ -324,7 +324,7 @@ connection_input(struct ssh *ssh, int conn)
 	switch (type) {
 	case RESILIENT_BROKER_END:
 		verbose("resilient: the listener no longer resumes sessions");
-		rs->unresumable = 1;
+		rs->unresumable = rs->turned_off = 1;
 		break;
 	case RESILIENT_BROKER_RESUME:
 		code = take_over(ssh, fd, b);
@@ -473,29 +473,48 @@ resilient_server_lost(struct ssh *ssh, const char *why)
 	return 0;
 }
 
+/*
+ * A detached session ends: tell the monitor why, for the tombstone that
+ * answers its client's next attempt.  Returns 1.
+ */
+static int
+ends(struct resilient *rs, u_int code)
+{
+	struct sshbuf *b;
+
+	if (!rs->has_link || (b = sshbuf_new()) == NULL)
+		return 1;
+	if (sshbuf_put_u32(b, code) != 0 ||
+	    resilient_frame_send(rs->link, RESILIENT_BROKER_ENDED, b, -1) != 0)
+		debug_f("resilient: monitor not told why the session ends");
+	sshbuf_free(b);
+	return 1;
+}
+
 /* Whether a detached session must end */
 static int
-expired(const struct ssh *ssh)
+expired(struct ssh *ssh)
 {
-	const struct resilient *rs = ssh->resilient;
+	struct resilient *rs = ssh->resilient;
 
 	if (rs->detached_since == 0)
 		return 0;
 	if (!rs->has_link || rs->unresumable) {
 		logit("resilient: detached session ends: it can no longer be "
 		    "resumed (%s)", who());
-		return 1;
+		return ends(rs, rs->turned_off ? RESILIENT_ENDED_OFF :
+		    RESILIENT_ENDED);
 	}
 	if (rs->over_limit) {
 		logit("resilient: detached session ends: too many detached "
 		    "sessions (ResilientMaxDetached; %s)", who());
-		return 1;
+		return ends(rs, RESILIENT_ENDED_LIMIT);
 	}
 	if (rs->timeout == 0 || monotime() - rs->detached_since < rs->timeout)
 		return 0;
 	logit("resilient: detached session ends after %lld s "
 	    "(ResilientTimeout; %s)", (long long)rs->timeout, who());
-	return 1;
+	return ends(rs, RESILIENT_ENDED_TIMEOUT);
 }
 
 /* Seconds until a detached session expires, or -1 */

@@ -396,7 +396,12 @@ resilient_packet_received(struct ssh *ssh, u_char type, size_t len)
 {
 	struct resilient *rs = ssh->resilient;
 
-	if (rs == NULL || !rs->negotiated)
+	if (rs == NULL)
+		return 0;
+	/* (a refusal: the packet layer ends the attempt after this) */
+	if (type == SSH2_MSG_DISCONNECT && rs->attempt != NULL)
+		resilient_attempt_disconnect(ssh);
+	if (!rs->negotiated)
 		return 0;
 	rs->rx_fresh = 1;	/* the peer is alive; resilient_stamp() */
 	if (!rs->active) {

@@ -28,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <dirent.h>
@@ -346,14 +347,14 @@ mon_free(struct mon *m)
 {
 	char path[128];
 
-	const char *subs[] = { "detached", "peer", "last" };
+	const char *subs[] = { "detached", "peer", "last", "ended" };
 	size_t i;
 
 	(void)resilient_monitor_cleanup(&m->ssh, 0);
 	close(m->child);
 	/* the names are gone: only the empty subdirectories are left */
-	assert_int_equal(entries(m->dir), 3);
-	for (i = 0; i < 3; i++) {
+	assert_int_equal(entries(m->dir), 4);
+	for (i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "%s/%s", m->dir, subs[i]);
 		assert_int_equal(entries(path), 0);
 		assert_int_equal(rmdir(path), 0);
@@ -368,13 +369,13 @@ mon_abandon(struct mon *m)
 {
 	char path[128];
 
-	const char *subs[] = { "detached", "peer", "last" };
+	const char *subs[] = { "detached", "peer", "last", "ended" };
 	size_t i;
 
 	(void)resilient_monitor_cleanup(&m->ssh, 0);
 	close(m->child);
 	resilient_monitor_forget(&m->ssh);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "%s/%s", m->dir, subs[i]);
 		(void)rmdir(path);
 	}
@@ -461,7 +462,7 @@ test_monitor_link_closed(void **state)
 	mon_poll(&m, 1000);
 	assert_false(named(&m, 0));
 	assert_false(named(&m, 2));
-	assert_int_equal(entries(m.dir), 3);
+	assert_int_equal(entries(m.dir), 4);
 	m.child = open("/dev/null", O_RDONLY);
 	mon_free(&m);
 }
@@ -495,6 +496,79 @@ exit_code(pid_t pid)
 		fprintf(stderr, "child status %d\n", status);
 	assert_true(WIFEXITED(status));
 	return WEXITSTATUS(status);
+}
+
+/* The child says why it ends */
+static void
+mon_ended(struct mon *m, u_int code)
+{
+	struct sshbuf *b;
+
+	assert_non_null(b = sshbuf_new());
+	assert_int_equal(sshbuf_put_u32(b, code), 0);
+	assert_int_equal(resilient_frame_send(m->child,
+	    RESILIENT_BROKER_ENDED, b, -1), 0);
+	mon_poll(m, 1000);
+	sshbuf_free(b);
+}
+
+/* The child ends: its link closes */
+static void
+mon_child_ends(struct mon *m)
+{
+	close(m->child);
+	m->child = -1;
+	mon_poll(m, 1000);
+	m->child = open("/dev/null", O_RDONLY);
+}
+
+static u_int
+tombstones(struct mon *m)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/ended", m->dir);
+	return entries(path);
+}
+
+/* Make every tombstone secs older, or remove them (secs 0) */
+static void
+age_tombstones(struct mon *m, time_t secs)
+{
+	char path[128], file[400];
+	struct timeval tv[2];
+	struct dirent *dp;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/ended", m->dir);
+	assert_non_null(d = opendir(path));
+	while ((dp = readdir(d)) != NULL) {
+		if (dp->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, dp->d_name);
+		if (secs == 0) {
+			assert_int_equal(unlink(file), 0);
+			continue;
+		}
+		tv[0].tv_sec = tv[1].tv_sec = time(NULL) - secs;
+		tv[0].tv_usec = tv[1].tv_usec = 0;
+		assert_int_equal(utimes(file, tv), 0);
+	}
+	closedir(d);
+}
+
+/* What a pre-auth monitor answers a reconnect naming token i */
+static u_int
+answer(struct mon *m, int i)
+{
+	int tcp[2];
+	u_int code;
+
+	pair(tcp);
+	code = exit_code(resume_in_child(m->dir, m->token[i], tcp[0]));
+	close(tcp[0]);
+	close(tcp[1]);
+	return code;
 }
 
 static void
@@ -959,7 +1033,113 @@ test_penalised_address_may_resume(void **state)
 	close(tcp[0]);
 	close(tcp[1]);
 	sshbuf_free(b);
+	/* (and leaves a tombstone, test_monitor_tombstones) */
+	(void)resilient_monitor_cleanup(&m.ssh, 0);
+	assert_int_equal(tombstones(&m), 1);
+	age_tombstones(&m, 0);
 	mon_free(&m);
+}
+
+/*
+ * A session that ends detached leaves tombstones: its client's next
+ * attempts learn why, not "unknown", for RESILIENT_TOMBSTONE_TTL, and
+ * at most RESILIENT_TOMBSTONES_MAX of them are kept.
+ */
+static void
+test_monitor_tombstones(void **state)
+{
+	struct mon m;
+	char path[128], mark[32];
+	pid_t other = live_child();
+	int fd, tcp[2], i;
+
+	/* past ResilientTimeout: the child says so; both tokens answer */
+	mon_new(&m, 0, 0);
+	mon_register(&m, 0, 2, 0);
+	mon_frame(&m, RESILIENT_BROKER_DETACH);
+	mon_ended(&m, RESILIENT_ENDED_TIMEOUT);
+	mon_child_ends(&m);
+	assert_false(named(&m, 0));
+	assert_int_equal(tombstones(&m), 2);
+	assert_int_equal(answer(&m, 0), RESILIENT_ENDED_TIMEOUT);
+	assert_int_equal(answer(&m, 1), RESILIENT_ENDED_TIMEOUT);
+	assert_int_equal(answer(&m, 2), RESILIENT_UNKNOWN);
+	/* its client's attempt does not count against its address */
+	pair(tcp);
+	assert_int_equal(exit_code(reconnect_in_child(m.dir, m.token[0],
+	    tcp[0], tcp[1])), RESILIENT_ENDED_TIMEOUT);
+	close(tcp[0]);
+	close(tcp[1]);
+	/* stale: no answer, and the listener removes them */
+	age_tombstones(&m, RESILIENT_TOMBSTONE_TTL + 10);
+	assert_int_equal(answer(&m, 0), RESILIENT_UNKNOWN);
+	resilient_broker_listener(m.dir, 1);
+	assert_int_equal(tombstones(&m), 0);
+	mon_free(&m);
+
+	/* beyond the cap: the monitor's own word */
+	mon_new(&m, 1, 1);
+	mon_register(&m, 0, 1, 0);
+	snprintf(mark, sizeof(mark), "4000000001.%ld", (long)other);
+	marker(m.dir, mark);
+	mon_frame(&m, RESILIENT_BROKER_DETACH);
+	assert_int_equal(child_hears(&m, &fd, 1000), RESILIENT_MON_LIMIT);
+	mon_child_ends(&m);
+	assert_int_equal(answer(&m, 0), RESILIENT_ENDED_LIMIT);
+	unmark(m.dir, mark);
+	age_tombstones(&m, 0);
+	mon_free(&m);
+
+	/* detached, then gone without a word (killed): ended, no reason */
+	mon_new(&m, 0, 0);
+	mon_register(&m, 0, 1, 0);
+	mon_frame(&m, RESILIENT_BROKER_DETACH);
+	mon_child_ends(&m);
+	assert_int_equal(answer(&m, 0), RESILIENT_ENDED);
+	age_tombstones(&m, 0);
+	mon_free(&m);
+
+	/* resumed, then ended: nothing to say; a made-up code: no word */
+	mon_new(&m, 0, 0);
+	mon_register(&m, 0, 2, 0);
+	mon_frame(&m, RESILIENT_BROKER_DETACH);
+	mon_ended(&m, RESILIENT_ENDED_OFF);
+	mon_frame(&m, RESILIENT_BROKER_ATTACH);
+	mon_ended(&m, RESILIENT_RESUMED);	/* refused: the link ends */
+	assert_false(named(&m, 0));
+	mon_child_ends(&m);
+	assert_int_equal(tombstones(&m), 0);
+	assert_int_equal(answer(&m, 0), RESILIENT_UNKNOWN);
+	mon_free(&m);
+
+	/* at most RESILIENT_TOMBSTONES_MAX; the stale ones go first */
+	mon_new(&m, 0, 0);
+	mon_register(&m, 0, 1, 0);
+	for (i = 0; i < RESILIENT_TOMBSTONES_MAX; i++) {
+		snprintf(path, sizeof(path), "%s/ended/%04d", m.dir, i);
+		assert_true((fd = open(path, O_WRONLY|O_CREAT, 0600)) >= 0);
+		close(fd);
+	}
+	mon_frame(&m, RESILIENT_BROKER_DETACH);
+	mon_ended(&m, RESILIENT_ENDED_TIMEOUT);
+	mon_child_ends(&m);
+	assert_int_equal(tombstones(&m), RESILIENT_TOMBSTONES_MAX);
+	assert_int_equal(answer(&m, 0), RESILIENT_UNKNOWN);
+	age_tombstones(&m, RESILIENT_TOMBSTONE_TTL + 10);
+	/* (the link is gone: a new monitor, with the old directory) */
+	resilient_monitor_forget(&m.ssh);
+	close(m.child);
+	assert_int_equal(resilient_monitor_new(&m.ssh, m.dir, getuid(),
+	    "tester", 0, 0, &fd), 0);
+	assert_true((m.child = dup(fd)) >= 0);
+	mon_register(&m, 0, 1, 0);
+	mon_frame(&m, RESILIENT_BROKER_DETACH);
+	mon_child_ends(&m);
+	assert_int_equal(tombstones(&m), 1);
+	assert_int_equal(answer(&m, 0), RESILIENT_ENDED);
+	age_tombstones(&m, 0);
+	mon_free(&m);
+	end_child(other);
 }
 
 /* A frame the monitor does not know ends its trust in the link */
@@ -1011,6 +1191,7 @@ main(void)
 		cmocka_unit_test(test_penalised_address_may_resume),
 		cmocka_unit_test(test_listener_sweeps),
 		cmocka_unit_test(test_reconnect_penalties),
+		cmocka_unit_test(test_monitor_tombstones),
 	};
 
 	/* as sshd and sshd-session */
