@@ -23,8 +23,10 @@
 #	from the link going down to the resume is reported.  Then a session
 #	bound to the address on B (ssh -b) is left alone by route changes
 #	that do not concern that address: link A comes back, its route with
-#	it, and an unrelated address appears.  Needs root and network
-#	namespaces; skipped otherwise.
+#	it, and an unrelated address appears.  When link B itself goes and
+#	comes back, that session resumes from its address without ever
+#	blocking (the connects of a detached session).  Needs root and
+#	network namespaces; skipped otherwise.
 
 tid="resilient route change"
 
@@ -164,6 +166,22 @@ grep "Reconnecting\|lost\|route now from" $blog >/dev/null &&
 	fail "bound session reconnected on a change that was not its own"
 test "`grep -c "session resumed from" $sshdlog`" -eq $resumes ||
 	fail "bound session was resumed on an unrelated route change"
+# its own path goes: detached; back: resumed from its address, by the
+# connects that never block
+resumes=`grep -c "session resumed from 10.77.2.1" $sshdlog`
+inc ip link set ${LA}c down
+inc ip link set ${LB}c down
+wait_for 20 grep "no route from 10.77.2.1" $blog >/dev/null ||
+	fail "bound session did not see its path go"
+inc ip link set ${LB}c up
+inc ip route replace $SRV/32 via 10.77.2.2 metric 20
+more_resumes() {
+	test "`grep -c "session resumed from 10.77.2.1" $sshdlog`" -gt \
+	    $resumes
+}
+wait_for 30 more_resumes || fail "bound session did not resume over B"
+grep "connect_start: reconnect attempt" $blog >/dev/null ||
+	fail "bound session reconnected through the blocking connector"
 kill $bpid 2>/dev/null
 wait $bpid 2>/dev/null
 

@@ -125,6 +125,8 @@ struct resilient_client {
 	/* detached: reconnect without blocking, straight to the server */
 	struct sockaddr_storage server;	/* its address */
 	socklen_t server_len;		/* 0: through connect() instead */
+	struct sockaddr_storage source;	/* BindAddress: bind there first */
+	socklen_t source_len;		/* 0: none */
 	int	fast_retry;		/* s of one attempt a second */
 	int	keepalive;		/* SO_KEEPALIVE, as on the first */
 	int	connects[CONNECTS_MAX];	/* in progress, or -1 */
@@ -431,9 +433,27 @@ resilient_client_configure(struct ssh *ssh, const struct resilient_options *o,
 		return r;
 	if ((r = resilient_client_set_retry(ssh, o->fast_retry, bound)) != 0)
 		return r;
-	/* A bound source address is the normal connector's to honour */
+	/* (a move would have to keep the bound source address too) */
 	return resilient_client_set_make_before_break(ssh,
 	    o->make_before_break && !bound);
+}
+
+/* The local address of the connection on fd, port 0, as rc's source */
+static int
+source_address(struct resilient_client *rc, int fd)
+{
+	rc->source_len = sizeof(rc->source);
+	if (getsockname(fd, (struct sockaddr *)&rc->source,
+	    &rc->source_len) != 0 ||
+	    rc->source.ss_family != rc->server.ss_family) {
+		rc->source_len = 0;
+		return -1;
+	}
+	if (rc->source.ss_family == AF_INET)
+		((struct sockaddr_in *)&rc->source)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&rc->source)->sin6_port = 0;
+	return 0;
 }
 
 int
@@ -453,20 +473,24 @@ resilient_client_set_retry(struct ssh *ssh, int fast_retry, int bound)
 	rc->bound = bound != 0;
 	/*
 	 * Reconnect to the address this connection reached, without
-	 * blocking; through a ProxyCommand, or from a bound source
-	 * address, the normal connector (which blocks) does it instead.
+	 * blocking, from the address it came from if BindAddress fixed
+	 * that; through a ProxyCommand, or with BindInterface (whose
+	 * address may change), the normal connector (which blocks) does it
+	 * instead.
 	 */
 	rc->server_len = sizeof(rc->server);
+	rc->source_len = 0;
 	fd = ssh_packet_get_connection_in(ssh);
 	len = sizeof(rc->keepalive);
 	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE,
 	    &rc->keepalive, &len) != 0)
 		rc->keepalive = 0;
 	rc->proxied = fd >= 0 && fstat(fd, &st) == 0 && !S_ISSOCK(st.st_mode);
-	if (bound || fd < 0 || getpeername(fd,
+	if (bound == RESILIENT_BOUND_INTERFACE || fd < 0 || getpeername(fd,
 	    (struct sockaddr *)&rc->server, &rc->server_len) != 0 ||
 	    (rc->server.ss_family != AF_INET &&
-	    rc->server.ss_family != AF_INET6))
+	    rc->server.ss_family != AF_INET6) ||
+	    (bound && source_address(rc, fd) != 0))
 		rc->server_len = 0;
 	return 0;
 }
@@ -934,12 +958,14 @@ connects_close(struct resilient_client *rc)
 }
 
 /*
- * A socket for a new connection to peer, connecting without waiting:
- * TCP_NODELAY (the handshake's messages go at once), SO_KEEPALIVE if
- * keepalive, close-on-exec.  -1 with errno set if it failed at once.
+ * A socket for a new connection to peer, from source if slen is not 0,
+ * connecting without waiting: TCP_NODELAY (the handshake's messages go
+ * at once), SO_KEEPALIVE if keepalive, close-on-exec.  -1 with errno set
+ * if it failed at once.
  */
 static int
-connect_nowait(const struct sockaddr *peer, socklen_t plen, int keepalive)
+connect_nowait(const struct sockaddr *peer, socklen_t plen,
+    const struct sockaddr *source, socklen_t slen, int keepalive)
 {
 	int fd, oerrno;
 
@@ -950,6 +976,7 @@ connect_nowait(const struct sockaddr *peer, socklen_t plen, int keepalive)
 		    sizeof(keepalive));
 	set_nodelay(fd);
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 || set_nonblock(fd) != 0 ||
+	    (slen != 0 && bind(fd, source, slen) == -1) ||
 	    (connect(fd, peer, plen) == -1 && errno != EINPROGRESS)) {
 		oerrno = errno;
 		close(fd);
@@ -979,7 +1006,8 @@ connect_start(struct ssh *ssh, double now)
 	connect_close(rc, slot);
 	rc->attempts++;
 	if ((fd = connect_nowait((struct sockaddr *)&rc->server,
-	    rc->server_len, rc->keepalive)) == -1) {
+	    rc->server_len, (struct sockaddr *)&rc->source, rc->source_len,
+	    rc->keepalive)) == -1) {
 		debug_f("attempt %u: connect: %s", rc->attempts,
 		    strerror(errno));
 		return;
@@ -1109,7 +1137,7 @@ move_start(struct ssh *ssh, const struct sockaddr *peer, socklen_t plen)
 	if (getsockopt(ssh_packet_get_connection_in(ssh), SOL_SOCKET,
 	    SO_KEEPALIVE, &on, &len) != 0)
 		on = 0;
-	if ((fd = connect_nowait(peer, plen, on)) == -1)
+	if ((fd = connect_nowait(peer, plen, NULL, 0, on)) == -1)
 		return SSH_ERR_SYSTEM_ERROR;
 	/* (on failure, ssh_packet_set_connection frees what it allocated) */
 	if ((rc->move = ssh_packet_set_connection(NULL, fd, fd)) == NULL) {

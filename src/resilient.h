@@ -189,11 +189,13 @@ int	resilient_client_watch_routes(struct ssh *ssh);
    the old one (default), or leave the old one at once */
 int	resilient_client_set_make_before_break(struct ssh *ssh, int on);
 /* Client, while detached: a new connect every second for fast_retry s,
-   then less often; "bound": from a fixed source address (see below) */
+   then less often; "bound": whether the source address is fixed */
 #define RESILIENT_FAST_RETRY_DEFAULT	300
+#define RESILIENT_BOUND_ADDRESS		1	/* BindAddress: kept as is */
+#define RESILIENT_BOUND_INTERFACE	2	/* BindInterface: may change */
 int	resilient_client_set_retry(struct ssh *ssh, int fast_retry, int bound);
 /* Client, after login: all of the above, as the options say; "bound"
-   when BindAddress or BindInterface fix the source address */
+   as above, or 0 */
 struct resilient_options;
 int	resilient_client_configure(struct ssh *ssh,
     const struct resilient_options *o, resilient_connect_fn *fn, void *ctx,
