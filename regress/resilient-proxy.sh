@@ -18,7 +18,10 @@
 #	proxy's connection goes through a relay that stalls; the proxy
 #	finds it dead and resumes its own session; the inner session, whose
 #	probe gave up on the path sooner, waits for the proxy instead of
-#	starting another one, and its output arrives whole.
+#	starting another one, and its output arrives whole.  Then a session
+#	through a plain ProxyCommand whose attempt hangs after RECONNECT
+#	gives up within a second of its ResilientTimeout, not after the
+#	attempt's ConnectTimeout.
 #
 
 tid="resilient session through a resilient proxy"
@@ -75,6 +78,41 @@ inner_logged "lost" && fail "inner session gave up on its proxy"
 test "`relay_count`" -eq $((before + 1)) ||
 	fail "expected one new connection (the proxy's), got $((`relay_count` - before))"
 
+verbose "test $tid: ResilientTimeout through a ProxyCommand"
+(
+	echo "ResilientTimeout 3"
+	echo "ConnectTimeout 20"
+	echo "ProxyCommand $NC 127.0.0.1 $RELAY_PORT"
+	cat $OBJ/ssh_config
+) > $OBJ/ssh_config.proxy
+rm -f $ILOG $OUT $OUT.rc
+(
+	${SSH} -F $OBJ/ssh_config.proxy -E $ILOG -v somehost 'sleep 60'
+	echo $? > $OUT.rc
+) > /dev/null 2> $OUT &
+wait_for 30 inner_logged "resilient sessions negotiated" ||
+	fatal "no session through netcat"
+wait_for 10 inner_logged "Entering interactive session" ||
+	fatal "session through netcat did not start"
+relay stall-after-reconnect 30 > $OBJ/resilient-proxy.stall &
+stall=$!
+cut_at=`date +%s`
+relay cut > /dev/null
+gave_up() {
+	test -s $OUT.rc
+}
+wait_for 30 gave_up || fail "ssh did not give up"
+took=$((`date +%s` - cut_at))
+wait_bounded $stall 30 > /dev/null
+test "`cat $OBJ/resilient-proxy.stall`" = ok ||
+	fail "no attempt hung: relay said '`cat $OBJ/resilient-proxy.stall`'"
+trace "gave up $took s after the cut (ResilientTimeout 3, ConnectTimeout 20)"
+# (ConnectTimeout would have let the hung attempt run 20 s)
+test $took -le 8 || fail "gave up $took s after the cut, ResilientTimeout 3"
+grep "no reconnect within 3 s (ResilientTimeout)" $OUT >/dev/null ||
+	fail "last line does not name ResilientTimeout: `cat $OUT`"
+
 stop_relay
 cp $OBJ/sshd_config.orig $OBJ/sshd_config
-test $RESULT -ne 0 || rm -f $ILOG $PLOG $OUT
+test $RESULT -ne 0 || rm -f $ILOG $PLOG $OUT $OUT.rc \
+    $OBJ/resilient-proxy.stall $OBJ/ssh_config.proxy

@@ -1334,7 +1334,14 @@ attempt(struct ssh *live, int last)
 	struct resilient_client *rc = rs->client;
 	struct ssh *att = NULL;
 	LogLevel level = log_level_get();
-	int r, quiet, timeout_ms = rc->attempt_timeout * 1000;
+	double left;
+	int r, quiet, secs = rc->attempt_timeout, timeout_ms;
+
+	/* No attempt outlasts ResilientTimeout by more than a second */
+	left = rc->timeout - (monotime_double() - rc->lost_at);
+	if (rc->timeout != 0 && left < secs)
+		secs = MAXIMUM((int)left + 1, 1);
+	timeout_ms = secs * 1000;
 
 	if ((att = ssh_alloc_session_state()) == NULL)
 		return SSH_ERR_ALLOC_FAIL;
@@ -1350,7 +1357,7 @@ attempt(struct ssh *live, int last)
 	if (rc->connect(att, rc->ctx) != 0)
 		r = SSH_ERR_SYSTEM_ERROR;
 	else {
-		ssh_packet_set_timeout(att, rc->attempt_timeout, 1);
+		ssh_packet_set_timeout(att, secs, 1);
 		/*
 		 * The server speaks first: once its version string is here,
 		 * ours and the KEXINIT leave together, a round trip saved.
