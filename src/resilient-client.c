@@ -1335,7 +1335,7 @@ attempt(struct ssh *live, int last)
 	struct ssh *att = NULL;
 	LogLevel level = log_level_get();
 	double left;
-	int r, quiet, secs = rc->attempt_timeout, timeout_ms;
+	int r, quiet, secs = rc->attempt_timeout, timeout_ms, oerrno;
 
 	/* No attempt outlasts ResilientTimeout by more than a second */
 	left = rc->timeout - (monotime_double() - rc->lost_at);
@@ -1382,7 +1382,10 @@ attempt(struct ssh *live, int last)
 		goto out;
 	ssh_packet_set_nonblocking(live);
  out:
+	/* (a failed connect's errno, for the caller's ssh_err(r)) */
+	oerrno = errno;
 	resilient_connection_free(att);
+	errno = oerrno;
 	return r;
 }
 
