@@ -21,14 +21,16 @@
  * the link: resilient_frame_take() cuts it into frames, and each goes to
  * resilient_monitor_frame() of a real monitor whose rendezvous directory
  * is the harness's own (REGISTER names tokens there, DETACH and ATTACH
- * add and remove markers).  The same bytes, as a reconnect request, go
+ * add and remove markers, ENDED says why the session ends, and a session
+ * that ends detached leaves tombstones).  The same bytes, as a reconnect request, go
  * to resilient_broker_resume() against a directory that holds no session.
  *
  * Invariants: resilient_frame_take() consumes exactly a header and the
  * length it gives, never more than RESILIENT_FRAME_MAX, and leaves an
  * incomplete frame in place; the monitor names only tokens that their
  * secret gives (here, the seeds' pairs), never more than
- * RESILIENT_BROKER_TOKENS; cleanup leaves the directory empty; a request
+ * RESILIENT_BROKER_TOKENS; cleanup leaves the directory empty but for at
+ * most one tombstone per name, each holding an ENDED code; a request
  * naming no session is answered "unknown", and one over the frame limit
  * is refused before anything is sent.
  */
@@ -38,6 +40,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,7 +76,8 @@ entries(const char *path, int *named)
 		if (dp->d_name[0] == '.' ||
 		    strcmp(dp->d_name, "detached") == 0 ||
 		    strcmp(dp->d_name, "peer") == 0 ||
-		    strcmp(dp->d_name, "last") == 0)
+		    strcmp(dp->d_name, "last") == 0 ||
+		    strcmp(dp->d_name, "ended") == 0)
 			continue;
 		n++;
 		if (strncmp(dp->d_name, "t.", 2) == 0)
@@ -83,11 +87,45 @@ entries(const char *path, int *named)
 	return n;
 }
 
+/* Check the tombstones the session left, and remove them */
+static void
+tombstones_check(void)
+{
+	char path[160], buf[16], sub[96];
+	struct dirent *dp;
+	const char *errstr;
+	ssize_t n;
+	u_int count = 0;
+	int fd;
+	DIR *d;
+
+	snprintf(sub, sizeof(sub), "%s/ended", dir);
+	if ((d = opendir(sub)) == NULL)
+		return;
+	while ((dp = readdir(d)) != NULL) {
+		if (dp->d_name[0] == '.')
+			continue;
+		count++;
+		snprintf(path, sizeof(path), "%s/%s", sub, dp->d_name);
+		FUZZ_CHECK((fd = open(path, O_RDONLY)) != -1);
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		FUZZ_CHECK(n > 1 && buf[n - 1] == '\n');
+		buf[n - 1] = '\0';
+		(void)strtonum(buf, RESILIENT_ENDED_TIMEOUT, RESILIENT_ENDED,
+		    &errstr);
+		FUZZ_CHECK(errstr == NULL);
+		(void)unlink(path);
+	}
+	closedir(d);
+	FUZZ_CHECK(count <= RESILIENT_BROKER_TOKENS);
+}
+
 /* The directory goes when the fuzzer exits (and stays after a crash) */
 static void
 remove_dir(void)
 {
-	const char *subs[] = { "detached", "peer", "last" };
+	const char *subs[] = { "detached", "peer", "last", "ended" };
 	char sub[96];
 	size_t i;
 
@@ -151,6 +189,7 @@ frames(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(resilient_monitor_cleanup(&ssh, 255) == 255);
 	FUZZ_CHECK(entries(dir, &named) == 0);
+	tombstones_check();
 	resilient_monitor_forget(&ssh);
 	close(child);
 	sshbuf_free(in);

@@ -366,7 +366,8 @@ def frame(ftype, body):
 def broker_frames(c):
     """Frames from a session's child: REGISTER with (R, token) pairs that
     prove (token = HMAC-SHA256(R, label)), and a forged one, DETACH,
-    ATTACH, and an oversized header."""
+    ATTACH, ENDED (a session that ends detached leaves tombstones), and
+    an oversized header."""
     def pair(seed):
         r = fill(32, seed)
         t = hmac.new(r, b"resilient-v01 token", hashlib.sha256).digest()
@@ -380,6 +381,8 @@ def broker_frames(c):
     c.add(reg1 + forged + reg1)
     c.add(reg3 + frame(5, b"") + u8(2) + u32(RESILIENT_FRAME_MAX + 1))
     c.add(frame(9, b"") + reg1)
+    c.add(reg1 + frame(5, b"") + frame(9, u32(6)))
+    c.add(reg3 + frame(9, u32(5)) + frame(6, b"") + frame(9, u32(8)))
     c.add(reg1[:7])
 
 
