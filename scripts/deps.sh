@@ -9,7 +9,10 @@ set -eu
 RS_PROG=deps
 . "$(dirname "$0")/lib.sh"
 
-# Build: compiler, OpenSSL, zlib, libbsd (libmd), PAM, pkg-config.
+# Build: compiler, OpenSSL, zlib, libbsd (libmd), pkg-config, and the
+# libraries of the features Debian's OpenSSH has (scripts/lib.sh,
+# rs_configure_args): PAM, Kerberos 5 (GSSAPI), libaudit, SELinux, libedit,
+# and libfido2 for FIDO security keys.
 # Fetch and assemble: curl, ca-certificates, git.
 # Tests: cmocka, valgrind, tmux, vim-tiny and procps (vim and top in
 # resilient-screen), iproute2, nftables (NAT in
@@ -23,6 +26,7 @@ RS_PROG=deps
 # compiler only recommends), and llvm for llvm-symbolizer, which puts
 # names and lines in the sanitizers' stack traces.
 pkgs=(build-essential pkg-config libssl-dev zlib1g-dev libbsd-dev libpam0g-dev
+    libkrb5-dev libaudit-dev libselinux1-dev libedit-dev libfido2-dev
     libcmocka-dev curl ca-certificates git valgrind procps
     iproute2 nftables tmux vim-tiny
     openssh-client openssh-sftp-server dropbear-bin putty-tools

@@ -50,10 +50,18 @@ rs_tree() { echo "${BUILD_DIR:-$RS_TOP/build}/openssh-$UPSTREAM_VERSION"; }
 # Unpatched upstream from the same tarball, for comparisons (bench/).
 rs_plain_tree() { echo "${BUILD_DIR:-$RS_TOP/build}/upstream-plain"; }
 
-# The flags given to upstream's configure, for the fork and the plain build:
-# PAM on Linux, as Debian builds OpenSSH (sshd uses it only with UsePAM yes).
+# The flags given to upstream's configure, for the fork and the plain build.
+# On Linux, the features of Debian's OpenSSH build that its users rely on
+# (README.md, "Build features"): PAM (used only with UsePAM yes), GSSAPI
+# with Kerberos 5, Linux audit records of logins, SELinux contexts, and
+# line editing in sftp.  FIDO security keys come with libfido2 when
+# configure finds it; systemd's readiness notification is built in on
+# Linux.
 rs_configure_args() {
-	local pam=
-	[ "$(uname -s)" = Linux ] && pam=" --with-pam"
-	echo "--prefix=${PREFIX:-/usr/local}$pam ${CONFIGURE_FLAGS:-}"
+	local feat=
+	if [ "$(uname -s)" = Linux ]; then
+		feat=" --with-pam --with-kerberos5=/usr --with-audit=linux"
+		feat="$feat --with-selinux --with-libedit"
+	fi
+	echo "--prefix=${PREFIX:-/usr/local}$feat ${CONFIGURE_FLAGS:-}"
 }
