@@ -94,8 +94,7 @@ wait_for 30 inner_logged "resilient sessions negotiated" ||
 	fatal "no session through netcat"
 wait_for 10 inner_logged "Entering interactive session" ||
 	fatal "session through netcat did not start"
-relay stall-after-reconnect 30 > $OBJ/resilient-proxy.stall &
-stall=$!
+relay_arm stall-after-reconnect 30 || fatal "could not arm the relay"
 cut_at=`date +%s`
 relay cut > /dev/null
 gave_up() {
@@ -103,9 +102,8 @@ gave_up() {
 }
 wait_for 30 gave_up || fail "ssh did not give up"
 took=$((`date +%s` - cut_at))
-wait_bounded $stall 30 > /dev/null
-test "`cat $OBJ/resilient-proxy.stall`" = ok ||
-	fail "no attempt hung: relay said '`cat $OBJ/resilient-proxy.stall`'"
+relay_armed 30
+test "$RELAY_ANSWER" = ok || fail "no attempt hung: relay said '$RELAY_ANSWER'"
 trace "gave up $took s after the cut (ResilientTimeout 3, ConnectTimeout 20)"
 # (ConnectTimeout would have let the hung attempt run 20 s)
 test $took -le 8 || fail "gave up $took s after the cut, ResilientTimeout 3"
@@ -114,5 +112,4 @@ grep "no reconnect within 3 s (ResilientTimeout)" $OUT >/dev/null ||
 
 stop_relay
 cp $OBJ/sshd_config.orig $OBJ/sshd_config
-test $RESULT -ne 0 || rm -f $ILOG $PLOG $OUT $OUT.rc \
-    $OBJ/resilient-proxy.stall $OBJ/ssh_config.proxy
+test $RESULT -ne 0 || rm -f $ILOG $PLOG $OUT $OUT.rc $OBJ/ssh_config.proxy
