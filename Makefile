@@ -22,6 +22,9 @@
 #                       $(BUILD_DIR)/upstream-plain, for make bench
 #   make fuzz           build the libFuzzer harnesses (tests/fuzz/) with clang
 #                       in $(BUILD_DIR)/fuzz; scripts/fuzz.sh run runs them
+#   make deb            Debian packages that replace openssh-client, -server
+#                       and -sftp-server, checked by lintian, in
+#                       $(BUILD_DIR)/deb (scripts/deb.sh; needs debhelper)
 #   make install        install like upstream's "make install" (PREFIX, DESTDIR),
 #                       and PROTOCOL.resilient and README.resilient in DOCDIR
 #   make patches        export commits made in $(TREE) back to patches/
@@ -44,7 +47,7 @@ export BUILD_DIR DOWNLOAD_DIR PREFIX UPSTREAM_TARBALL CONFIGURE_FLAGS V
 
 .PHONY: all build fetch assemble deps demo check check-unit check-regress \
 	check-upstream interop install patches reassemble rebase-check clean \
-	distclean fuzz bench bench-handover upstream-plain
+	distclean fuzz bench bench-handover upstream-plain deb
 
 all: build
 
@@ -102,6 +105,9 @@ bench-handover: build upstream-plain
 
 upstream-plain:
 	@$(SCRIPTS)/build-plain.sh
+
+deb:
+	@$(SCRIPTS)/deb.sh
 
 DOCDIR ?=	$(PREFIX)/share/doc/resilient-ssh
 

@@ -14,6 +14,8 @@ RS_PROG=deps
 # rs_configure_args): PAM, Kerberos 5 (GSSAPI), libaudit, SELinux, libedit,
 # and libfido2 for FIDO security keys.
 # Fetch and assemble: curl, ca-certificates, git.
+# Packages (make deb): debhelper and lintian; debootstrap for the test
+# that installs them into a new Debian (make check-deb).
 # Tests: cmocka, valgrind, tmux, vim-tiny and procps (vim and top in
 # resilient-screen), iproute2, nftables (NAT in
 # resilient-handover; its service is not enabled).
@@ -27,6 +29,7 @@ RS_PROG=deps
 # names and lines in the sanitizers' stack traces.
 pkgs=(build-essential pkg-config libssl-dev zlib1g-dev libbsd-dev libpam0g-dev
     libkrb5-dev libaudit-dev libselinux1-dev libedit-dev libfido2-dev
+    debhelper lintian debootstrap
     libcmocka-dev curl ca-certificates git valgrind procps
     iproute2 nftables tmux vim-tiny
     openssh-client openssh-sftp-server dropbear-bin putty-tools
