@@ -25,6 +25,9 @@
 #   make deb            Debian packages that replace openssh-client, -server
 #                       and -sftp-server, checked by lintian, in
 #                       $(BUILD_DIR)/deb (scripts/deb.sh; needs debhelper)
+#   make check-deb      as root: install those packages in a new Debian 12
+#                       made by debootstrap, log in, resume a session,
+#                       and go back to Debian's (scripts/deb-test.sh)
 #   make install        install like upstream's "make install" (PREFIX, DESTDIR),
 #                       and PROTOCOL.resilient and README.resilient in DOCDIR
 #   make patches        export commits made in $(TREE) back to patches/
@@ -47,7 +50,7 @@ export BUILD_DIR DOWNLOAD_DIR PREFIX UPSTREAM_TARBALL CONFIGURE_FLAGS V
 
 .PHONY: all build fetch assemble deps demo check check-unit check-regress \
 	check-upstream interop install patches reassemble rebase-check clean \
-	distclean fuzz bench bench-handover upstream-plain deb
+	distclean fuzz bench bench-handover upstream-plain deb check-deb
 
 all: build
 
@@ -108,6 +111,9 @@ upstream-plain:
 
 deb:
 	@$(SCRIPTS)/deb.sh
+
+check-deb: deb
+	@$(SCRIPTS)/deb-test.sh
 
 DOCDIR ?=	$(PREFIX)/share/doc/resilient-ssh
 
