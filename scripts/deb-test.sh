@@ -237,22 +237,29 @@ unchanged() {	# the admin's files and keys are as they were
 	(cd "$ROOT" && sha256sum -c --quiet "$W/kept.sha256")
 }
 
+# swapped IN OUT: IN-client, IN-server and IN-sftp-server are installed
+# in the Debian tree, and none of OUT-client, ... is
+swapped() {
+	local p
+	chroot "$ROOT" dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' \
+	    "$1"-client "$1"-server "$1"-sftp-server \
+	    "$2"-client "$2"-server "$2"-sftp-server 2>/dev/null |
+	    tee "$W/status" || true
+	for p in client server sftp-server; do
+		grep -q "^$1-$p ii" "$W/status" ||
+		    { echo "$1-$p is not installed"; return 1; }
+		! grep -q "^$2-$p ii" "$W/status" ||
+		    { echo "$2-$p is still installed"; return 1; }
+	done
+}
+
 install_fork() {
 	mkdir -p "$ROOT/tmp/debs"
 	cp $debs "$ROOT/tmp/debs/"
 	# shellcheck disable=SC2046
 	apt_root install --no-install-recommends \
 	    $(cd "$ROOT/tmp/debs" && ls -- *.deb | sed 's|^|/tmp/debs/|')
-	chroot "$ROOT" dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' \
-	    resilient-ssh-client resilient-ssh-server \
-	    resilient-ssh-sftp-server openssh-server openssh-client \
-	    openssh-sftp-server | tee "$W/status"
-	for p in client server sftp-server; do
-		grep -q "^resilient-ssh-$p ii" "$W/status" ||
-		    { echo "resilient-ssh-$p is not installed"; return 1; }
-		! grep -q "^openssh-$p ii" "$W/status" ||
-		    { echo "openssh-$p is still installed"; return 1; }
-	done
+	swapped resilient-ssh openssh
 	v=$(in_root ssh -V 2>&1)
 	echo "$v"
 	case "$v" in *resilient*) ;; *) return 1 ;; esac
@@ -455,16 +462,7 @@ cp "$ROOT/var/log/rs-test-sshd.log" "$LOGS/sshd-fork.log" 2>/dev/null || true
 go_back() {
 	apt_root install --no-install-recommends openssh-server \
 	    openssh-client openssh-sftp-server
-	chroot "$ROOT" dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' \
-	    openssh-server openssh-client openssh-sftp-server \
-	    resilient-ssh-client resilient-ssh-server \
-	    resilient-ssh-sftp-server 2>/dev/null | tee "$W/status" || true
-	for p in client server sftp-server; do
-		grep -q "^openssh-$p ii" "$W/status" ||
-		    { echo "openssh-$p is not installed"; return 1; }
-		! grep -q "^resilient-ssh-$p ii" "$W/status" ||
-		    { echo "resilient-ssh-$p is still installed"; return 1; }
-	done
+	swapped openssh resilient-ssh
 	v=$(in_root ssh -V 2>&1)
 	echo "$v"
 	case "$v" in *resilient*) return 1 ;; esac
