@@ -37,7 +37,9 @@ set -eu
 RS_PROG=deb-test
 . "$(dirname "$0")/lib.sh"
 
-SUITE=bookworm
+# The Debian release to test in (DEB_TEST_SUITE): bookworm, or trixie for
+# packages built on Debian 13
+SUITE=${DEB_TEST_SUITE:-bookworm}
 W=${BUILD_DIR:-$RS_TOP/build}/deb-test
 CACHE=${BUILD_DIR:-$RS_TOP/build}/deb-cache
 DEBS=${BUILD_DIR:-$RS_TOP/build}/deb
@@ -48,7 +50,11 @@ RELAY_PORT=2022
 USER_NAME=rsuser
 # Libraries the packages need, in the cached tree, so that installing
 # them needs no download
-INCLUDE=adduser,procps,libpam-runtime,libkrb5-3,libgssapi-krb5-2,libedit2,libfido2-1,libselinux1,libaudit1,libssl3,zlib1g,libcrypt1,libbsd0
+INCLUDE=adduser,procps,libpam-runtime,libkrb5-3,libgssapi-krb5-2,libedit2,libfido2-1,libselinux1,libaudit1,zlib1g,libcrypt1,libbsd0
+case "$SUITE" in
+bookworm) INCLUDE=$INCLUDE,libssl3 ;;
+*) INCLUDE=$INCLUDE,libssl3t64 ;;	# trixie's 64-bit time_t rename
+esac
 
 pass=0 fail=0 skip=0
 t0=$(date +%s)
