@@ -741,6 +741,27 @@ sweep_tombstones(int dfd)
 	return left;
 }
 
+/*
+ * Open the directory at path and lock it, waiting if wait; -1 (errno
+ * set) if it cannot be.  Only root processes take these locks, briefly.
+ */
+static int
+lock_dir(const char *path, int wait)
+{
+	int dfd, oerrno;
+
+	if ((dfd = open(path, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC)) ==
+	    -1)
+		return -1;
+	if (flock(dfd, LOCK_EX | (wait ? 0 : LOCK_NB)) == -1) {
+		oerrno = errno;
+		close(dfd);
+		errno = oerrno;
+		return -1;
+	}
+	return dfd;
+}
+
 /* Open dir's tombstones' directory, locked; -1 if it cannot be */
 static int
 tombstones_lock(const char *dir, int wait)
@@ -749,13 +770,8 @@ tombstones_lock(const char *dir, int wait)
 	int dfd;
 
 	xasprintf(&sub, "%s/%s", dir, ENDED_DIR);
-	if ((dfd = open(sub, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC)) ==
-	    -1 || flock(dfd, LOCK_EX | (wait ? 0 : LOCK_NB)) == -1) {
+	if ((dfd = lock_dir(sub, wait)) == -1)
 		debug_f("%s: %s", sub, strerror(errno));
-		if (dfd != -1)
-			close(dfd);
-		dfd = -1;
-	}
 	free(sub);
 	return dfd;
 }
@@ -1396,8 +1412,7 @@ monitor_detached(struct resilient_monitor *m)
 	if (m->marker != NULL || m->failed || m->lsock == -1)
 		return;
 	xasprintf(&sub, "%s/%s", m->dir, DETACHED_DIR);
-	if ((dfd = open(sub, O_RDONLY|O_DIRECTORY|O_CLOEXEC)) == -1 ||
-	    flock(dfd, LOCK_EX) == -1 || (fd = dup(dfd)) == -1) {
+	if ((dfd = lock_dir(sub, 1)) == -1 || (fd = dup(dfd)) == -1) {
 		error_f("resilient: %s: %s", sub, strerror(errno));
 		goto out;
 	}
